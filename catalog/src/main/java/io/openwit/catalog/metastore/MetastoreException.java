@@ -1,0 +1,8 @@
+package io.openwit.catalog.metastore;
+
+/** The metastore database could not do what was asked. */
+public class MetastoreException extends RuntimeException {
+  public MetastoreException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,47 @@
+package io.openwit.catalog.tables;
+
+import io.openwit.common.schema.TableDefinition;
+import io.openwit.common.schema.TableSchemas;
+import java.util.List;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+
+/**
+ * Gives every tenant its namespace and signal tables, with partitioning, compression, sort order
+ * and bloom filters set as table properties at creation.
+ */
+public final class TenantTables {
+  static final List<TableDefinition> SIGNAL_TABLES = List.of(TableSchemas.SPANS);
+
+  private TenantTables() {}
+
+  public static <C extends Catalog & SupportsNamespaces> void ensure(C catalog, String tenant) {
+    Namespace namespace = Namespace.of(tenant);
+    if (!catalog.namespaceExists(namespace)) {
+      try {
+        catalog.createNamespace(namespace);
+      } catch (AlreadyExistsException e) {
+        // another catalog process created it between our check and our create: the goal is met
+      }
+    }
+    for (TableDefinition table : SIGNAL_TABLES) {
+      TableIdentifier identifier = TableIdentifier.of(namespace, table.name());
+      if (catalog.tableExists(identifier)) {
+        continue;
+      }
+      try {
+        catalog
+            .buildTable(identifier, table.schema())
+            .withPartitionSpec(table.spec())
+            .withSortOrder(table.sortOrder())
+            .withProperties(table.properties())
+            .create();
+      } catch (AlreadyExistsException e) {
+        // created concurrently by another catalog process: the goal is met
+      }
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package io.openwit.cli;
+
+import io.openwit.cli.local.LocalStack;
+import io.openwit.common.config.ConfigException;
+import io.openwit.common.config.ConfigLoader;
+import io.openwit.common.config.OpenWitConfig;
+import io.openwit.query.trino.JavaRuntimes;
+import io.openwit.query.trino.TrinoInstallation;
+import io.openwit.query.trino.TrinoServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code openwit} command. */
+@Command(
+    name = "openwit",
+    mixinStandardHelpOptions = true,
+    version = "openwit 0.1.0",
+    description = "Self-hosted observability database: OTLP in, Iceberg tables out, SQL through Trino.",
+    subcommands = {OpenWit.Local.class, OpenWit.Sql.class})
+public final class OpenWit {
+
+  public static void main(String[] args) {
+    CommandLine commandLine = new CommandLine(new OpenWit());
+    commandLine.setExecutionExceptionHandler(
+        (exception, line, parseResult) -> {
+          if (exception instanceof ConfigException || exception instanceof IllegalStateException) {
+            line.getErr().println("openwit: " + exception.getMessage());
+            return 1;
+          }
+          throw exception;
+        });
+    System.exit(commandLine.execute(args));
+  }
+
+  static OpenWitConfig loadConfig(Path file, Path dataDir) {
+    Path configFile = file;
+    if (configFile == null && Files.isRegularFile(Path.of("openwit.yaml"))) {
+      configFile = Path.of("openwit.yaml");
+    }
+    OpenWitConfig config = ConfigLoader.load(configFile, System.getenv());
+    if (dataDir != null) {
+      config = new OpenWitConfig(dataDir.toString(), config.metastore(), config.catalog(), config.receiver(),
+          config.ingestion(), config.pipeline(), config.embeddedKafka(), config.flink(), config.trino());
+    }
+    return config;
+  }
+
+  @Command(name = "local", mixinStandardHelpOptions = true,
+      description = "Run the whole system on this machine until Ctrl-C; data stays in the data directory.")
+  static final class Local implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, description = "openwit.yaml (default: ./openwit.yaml if present)")
+    Path config;
+
+    @Option(names = {"-d", "--data-dir"}, description = "overrides data_dir (default ./data)")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      long started = System.nanoTime();
+      OpenWitConfig configuration = loadConfig(config, dataDir);
+      LocalStack stack = LocalStack.start(configuration);
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        System.out.println("openwit: stopping");
+        stack.close();
+        stopped.countDown();
+      }, "openwit-shutdown"));
+      OpenWitConfig effective = stack.config();
+      System.out.printf(
+          """
+
+          OpenWit is ready (%.1f s). Data directory: %s
+            OTLP/HTTP        http://127.0.0.1:%d/v1/traces
+            Iceberg catalog  %s
+            Flink dashboard  http://127.0.0.1:%d
+            Trino            http://127.0.0.1:%d  (./openwit sql, or JDBC %s)
+            Kafka            %s
+          Authentication is off in single-node mode: all data goes to tenant 'default'.
+          Press Ctrl-C to stop.
+          %n""",
+          (System.nanoTime() - started) / 1e9, effective.dataPath(), effective.receiver().httpPort(),
+          effective.catalogUri(), effective.flink().dashboardPort(), effective.trino().port(),
+          stack.trino().jdbcUrl() + "/openwit/default", effective.ingestion().kafka().bootstrapServers());
+      stopped.await();
+      return 0;
+    }
+  }
+
+  @Command(name = "sql", mixinStandardHelpOptions = true,
+      description = "Open the Trino CLI on the local Trino, catalog openwit, schema default.")
+  static final class Sql implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, description = "openwit.yaml (default: ./openwit.yaml if present)")
+    Path config;
+
+    /** Everything else goes to the Trino CLI, e.g. --execute 'SELECT count(*) FROM spans'. */
+    @CommandLine.Unmatched
+    List<String> arguments = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      OpenWitConfig configuration = loadConfig(config, null);
+      JavaRuntimes.Runtime java = JavaRuntimes.find(configuration.trino().javaHome(), System.getenv("JAVA_HOME"),
+          Path.of("/usr/lib/jvm"), TrinoServer.MINIMUM_JAVA);
+      TrinoInstallation installation = TrinoInstallation.resolve(configuration.trino());
+      List<String> command = new ArrayList<>(List.of(
+          java.javaExecutable().toString(), "--enable-native-access=ALL-UNNAMED", "-jar", installation.cliJar().toString(),
+          "--server", "http://127.0.0.1:" + configuration.trino().port(),
+          "--catalog", TrinoServer.CATALOG, "--schema", "default", "--user", "openwit"));
+      command.addAll(arguments);
+      return new ProcessBuilder(command).inheritIO().start().waitFor();
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package io.openwit.cli.local;
+
+import io.openwit.catalog.CatalogServer;
+import io.openwit.common.config.OpenWitConfig;
+import io.openwit.query.trino.TrinoServer;
+import io.openwit.receiver.OtlpReceiver;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Single-node mode: every OpenWit part in this JVM (Kafka, catalog, receiver, Flink MiniCluster
+ * with the ingest job) plus Trino as a child process, all data under one directory.
+ */
+public final class LocalStack implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private OpenWitConfig config;
+  private TrinoServer trino;
+
+  private LocalStack() {}
+
+  public static LocalStack start(OpenWitConfig configuration) {
+    LocalStack stack = new LocalStack();
+    try {
+      stack.startAll(configuration);
+      return stack;
+    } catch (RuntimeException e) {
+      stack.close();
+      throw e;
+    }
+  }
+
+  private void startAll(OpenWitConfig configuration) {
+    OpenWitConfig.EmbeddedKafka kafkaSettings = configuration.embeddedKafka();
+    EmbeddedKafka kafka =
+        push(EmbeddedKafka.start(
+            configuration.dataPath().resolve("kafka"), kafkaSettings.port(), kafkaSettings.controllerPort()));
+    config = configuration.withKafkaBootstrapServers(kafka.bootstrapServers());
+    LOG.info("Kafka broker at {}", kafka.bootstrapServers());
+    push(CatalogServer.start(config));
+    push(OtlpReceiver.start(config));
+    LocalFlink flink = push(LocalFlink.start(config.dataPath().resolve("flink"), config.flink().dashboardPort()));
+    flink.submitIngestJob(config);
+    trino = push(TrinoServer.start(config));
+  }
+
+  private <T extends AutoCloseable> T push(T part) {
+    started.push(part);
+    return part;
+  }
+
+  public OpenWitConfig config() {
+    return config;
+  }
+
+  public TrinoServer trino() {
+    return trino;
+  }
+
+  /** Stops the parts in the reverse order of their start, each even if another fails. */
+  @Override
+  public void close() {
+    while (!started.isEmpty()) {
+      AutoCloseable part = started.pop();
+      try {
+        part.close();
+      } catch (Exception e) {
+        LOG.warn("error while stopping {}", part.getClass().getSimpleName(), e);
+      }
+    }
+  }
+}

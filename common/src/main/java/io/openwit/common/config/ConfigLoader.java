@@ -1,0 +1,124 @@
+package io.openwit.common.config;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** Reads {@code openwit.yaml}: {@code ${VAR}} and {@code ${VAR:-default}} substitution, strict keys. */
+public final class ConfigLoader {
+  private static final Pattern ENV_REFERENCE =
+      Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory())
+          .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+
+  private ConfigLoader() {}
+
+  /** The file's configuration, or the defaults when {@code file} is null. */
+  public static OpenWitConfig load(Path file, Map<String, String> environment) {
+    if (file == null) {
+      return OpenWitConfig.defaults();
+    }
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage(), e);
+    }
+    return parse(text, environment, file.toString());
+  }
+
+  static OpenWitConfig parse(String yaml, Map<String, String> environment, String source) {
+    String substituted = substitute(yaml, environment, source);
+    if (substituted.isBlank()) {
+      return OpenWitConfig.defaults();
+    }
+    OpenWitConfig config;
+    try {
+      config = YAML.readValue(substituted, OpenWitConfig.class);
+    } catch (UnrecognizedPropertyException e) {
+      throw new ConfigException(
+          source + ": unknown key '" + path(e) + "' (known keys here: "
+              + e.getKnownPropertyIds().stream().map(Object::toString).sorted()
+                  .collect(Collectors.joining(", ")) + ")", e);
+    } catch (JsonMappingException e) {
+      throw new ConfigException(
+          source + ": bad value for '" + path(e) + "': " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw new ConfigException(source + ": not valid YAML: " + e.getMessage(), e);
+    }
+    validate(config, source);
+    return config;
+  }
+
+  static String substitute(String text, Map<String, String> environment, String source) {
+    Matcher matcher = ENV_REFERENCE.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (matcher.find()) {
+      String value = environment.get(matcher.group(1));
+      if (value == null) {
+        value = matcher.group(2);
+      }
+      if (value == null) {
+        throw new ConfigException(
+            source + ": environment variable " + matcher.group(1) + " is not set and has no default");
+      }
+      matcher.appendReplacement(out, Matcher.quoteReplacement(value));
+    }
+    matcher.appendTail(out);
+    return out.toString();
+  }
+
+  private static String path(JsonMappingException e) {
+    return e.getPath().stream()
+        .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+        .collect(Collectors.joining("."));
+  }
+
+  private static void validate(OpenWitConfig config, String source) {
+    port(config.catalog().port(), "catalog.port", source);
+    port(config.receiver().httpPort(), "receiver.http_port", source);
+    port(config.embeddedKafka().port(), "embedded_kafka.port", source);
+    port(config.embeddedKafka().controllerPort(), "embedded_kafka.controller_port", source);
+    port(config.flink().dashboardPort(), "flink.dashboard_port", source);
+    port(config.trino().port(), "trino.port", source);
+    positive(config.receiver().maxRequestBytes(), "receiver.max_request_bytes", source);
+    positive(config.receiver().kafkaAckTimeoutMs(), "receiver.kafka_ack_timeout_ms", source);
+    positive(config.pipeline().checkpointIntervalMs(), "pipeline.checkpoint_interval_ms", source);
+    positive(config.pipeline().parallelism(), "pipeline.parallelism", source);
+    if (config.ingestion().kafka().bootstrapServers().isBlank()) {
+      throw new ConfigException(source + ": 'ingestion.kafka.bootstrap_servers' must not be empty");
+    }
+    String url = config.metastore().jdbcUrl();
+    if (!url.isEmpty() && !url.startsWith("jdbc:sqlite:") && !url.startsWith("jdbc:postgresql:")) {
+      throw new ConfigException(
+          source + ": 'metastore.jdbc_url' must be a jdbc:postgresql: or jdbc:sqlite: URL, was " + url);
+    }
+  }
+
+  private static void port(int value, String key, String source) {
+    if (value < 0 || value > 65535) {
+      throw new ConfigException(source + ": '" + key + "' must be a port (0-65535), was " + value);
+    }
+  }
+
+  private static void positive(long value, String key, String source) {
+    if (value <= 0) {
+      throw new ConfigException(source + ": '" + key + "' must be positive, was " + value);
+    }
+  }
+}

@@ -1,0 +1,147 @@
+package io.openwit.common.config;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * The whole of {@code openwit.yaml}, typed. Every key has a default; {@link ConfigLoader} reads the
+ * file, substitutes environment variables and rejects unknown keys and bad values by their path.
+ */
+public record OpenWitConfig(
+    String dataDir,
+    Metastore metastore,
+    Catalog catalog,
+    Receiver receiver,
+    Ingestion ingestion,
+    Pipeline pipeline,
+    EmbeddedKafka embeddedKafka,
+    Flink flink,
+    Trino trino) {
+
+  public OpenWitConfig {
+    dataDir = Objects.requireNonNullElse(dataDir, "./data");
+    metastore = Objects.requireNonNullElseGet(metastore, () -> new Metastore(null, null, null));
+    catalog = Objects.requireNonNullElseGet(catalog, () -> new Catalog(null, null, null));
+    receiver = Objects.requireNonNullElseGet(receiver, () -> new Receiver(null, null, null));
+    ingestion = Objects.requireNonNullElseGet(ingestion, () -> new Ingestion(null));
+    pipeline = Objects.requireNonNullElseGet(pipeline, () -> new Pipeline(null, null, null));
+    embeddedKafka = Objects.requireNonNullElseGet(embeddedKafka, () -> new EmbeddedKafka(null, null));
+    flink = Objects.requireNonNullElseGet(flink, () -> new Flink(null));
+    trino = Objects.requireNonNullElseGet(trino, () -> new Trino(null, null, null, null));
+  }
+
+  public static OpenWitConfig defaults() {
+    return new OpenWitConfig(null, null, null, null, null, null, null, null, null);
+  }
+
+  public Path dataPath() {
+    return Path.of(dataDir).toAbsolutePath().normalize();
+  }
+
+  /** JDBC URL of the metastore; the default is an SQLite file in the data directory. */
+  public String metastoreJdbcUrl() {
+    return metastore.jdbcUrl().isEmpty()
+        ? "jdbc:sqlite:" + dataPath().resolve("metastore.db")
+        : metastore.jdbcUrl();
+  }
+
+  /** Where table data lives, as a URI Iceberg and Trino both resolve. */
+  public String warehouseLocation() {
+    return catalog.warehouse().isEmpty()
+        ? dataPath().resolve("warehouse").toUri().toString()
+        : catalog.warehouse();
+  }
+
+  /** The same configuration with the producers and consumers pointed at another Kafka. */
+  public OpenWitConfig withKafkaBootstrapServers(String bootstrapServers) {
+    Ingestion changed = new Ingestion(new Kafka(bootstrapServers, ingestion.kafka().topics()));
+    return new OpenWitConfig(
+        dataDir, metastore, catalog, receiver, changed, pipeline, embeddedKafka, flink, trino);
+  }
+
+  public String catalogUri() {
+    return "http://" + catalog.advertisedHost() + ":" + catalog.port();
+  }
+
+  /** The metastore: tenants, and the Iceberg JDBC catalog's own tables. */
+  public record Metastore(String jdbcUrl, String user, String password) {
+    public Metastore {
+      jdbcUrl = Objects.requireNonNullElse(jdbcUrl, "");
+      user = Objects.requireNonNullElse(user, "");
+      password = Objects.requireNonNullElse(password, "");
+    }
+  }
+
+  /** The Iceberg REST catalog server. */
+  public record Catalog(Integer port, String advertisedHost, String warehouse) {
+    public Catalog {
+      port = Objects.requireNonNullElse(port, 8181);
+      advertisedHost = Objects.requireNonNullElse(advertisedHost, "127.0.0.1");
+      warehouse = Objects.requireNonNullElse(warehouse, "");
+    }
+  }
+
+  /** The OTLP receiver. */
+  public record Receiver(Integer httpPort, Long maxRequestBytes, Long kafkaAckTimeoutMs) {
+    public Receiver {
+      httpPort = Objects.requireNonNullElse(httpPort, 4318);
+      maxRequestBytes = Objects.requireNonNullElse(maxRequestBytes, 16L * 1024 * 1024);
+      kafkaAckTimeoutMs = Objects.requireNonNullElse(kafkaAckTimeoutMs, 30_000L);
+    }
+  }
+
+  /** Ingestion settings shared by the receiver (producer) and the pipeline (consumer). */
+  public record Ingestion(Kafka kafka) {
+    public Ingestion {
+      kafka = Objects.requireNonNullElseGet(kafka, () -> new Kafka(null, null));
+    }
+  }
+
+  public record Kafka(String bootstrapServers, Topics topics) {
+    public Kafka {
+      bootstrapServers = Objects.requireNonNullElse(bootstrapServers, "127.0.0.1:9092");
+      topics = Objects.requireNonNullElseGet(topics, () -> new Topics(null));
+    }
+  }
+
+  /** The topics the receiver writes, one per signal. */
+  public record Topics(String traces) {
+    public Topics {
+      traces = Objects.requireNonNullElse(traces, "openwit-otlp-traces");
+    }
+  }
+
+  /** The ingest Flink job. */
+  public record Pipeline(Long checkpointIntervalMs, Integer parallelism, String consumerGroup) {
+    public Pipeline {
+      checkpointIntervalMs = Objects.requireNonNullElse(checkpointIntervalMs, 5_000L);
+      parallelism = Objects.requireNonNullElse(parallelism, 1);
+      consumerGroup = Objects.requireNonNullElse(consumerGroup, "openwit-pipeline");
+    }
+  }
+
+  /** The Kafka broker that single-node mode runs inside its own JVM. */
+  public record EmbeddedKafka(Integer port, Integer controllerPort) {
+    public EmbeddedKafka {
+      port = Objects.requireNonNullElse(port, 9092);
+      controllerPort = Objects.requireNonNullElse(controllerPort, 9093);
+    }
+  }
+
+  /** The Flink MiniCluster of single-node mode. */
+  public record Flink(Integer dashboardPort) {
+    public Flink {
+      dashboardPort = Objects.requireNonNullElse(dashboardPort, 8081);
+    }
+  }
+
+  /** The Trino child process. {@code javaHome} empty means: search JAVA_HOME, then /usr/lib/jvm. */
+  public record Trino(Integer port, String javaHome, String installDir, String maxHeap) {
+    public Trino {
+      port = Objects.requireNonNullElse(port, 8080);
+      javaHome = Objects.requireNonNullElse(javaHome, "");
+      installDir = Objects.requireNonNullElse(installDir, "");
+      maxHeap = Objects.requireNonNullElse(maxHeap, "1G");
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package io.openwit.common.wire;
+
+/**
+ * The contract between the receiver (producer) and the pipeline (consumer): each Kafka record's
+ * value is one OTLP export request, and these headers say whose it is and how it is encoded.
+ */
+public final class RecordHeaders {
+  private RecordHeaders() {}
+
+  public static final String TENANT = "openwit.tenant";
+  public static final String SIGNAL = "openwit.signal";
+  public static final String BATCH_ID = "openwit.batch_id";
+  public static final String ENCODING = "openwit.encoding";
+
+  /** Encoding names as the OpenTelemetry Collector's Kafka exporter spells them. */
+  public static final String ENCODING_OTLP_PROTO = "otlp_proto";
+  public static final String ENCODING_OTLP_JSON = "otlp_json";
+
+  public static final String DEFAULT_TENANT = "default";
+}

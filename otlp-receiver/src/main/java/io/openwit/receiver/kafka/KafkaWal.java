@@ -1,0 +1,126 @@
+package io.openwit.receiver.kafka;
+
+import io.openwit.common.config.OpenWitConfig;
+import io.openwit.common.wire.RecordHeaders;
+import io.openwit.common.wire.Signal;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Kafka as the write-ahead log: one record per accepted OTLP request, acknowledged to the client
+ * only once every in-sync replica has it (acks=all, idempotent producer).
+ */
+public final class KafkaWal implements AutoCloseable {
+  /** Room for record headers and batch framing on top of the largest request body. */
+  private static final int RECORD_OVERHEAD_BYTES = 64 * 1024;
+
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final String bootstrapServers;
+  private final Map<Signal, String> topics;
+  private final int maxRecordBytes;
+
+  public KafkaWal(OpenWitConfig config) {
+    OpenWitConfig.Kafka kafka = config.ingestion().kafka();
+    this.bootstrapServers = kafka.bootstrapServers();
+    this.topics = Map.of(Signal.TRACES, kafka.topics().traces());
+    this.maxRecordBytes = Math.toIntExact(config.receiver().maxRequestBytes() + RECORD_OVERHEAD_BYTES);
+    Properties properties = new Properties();
+    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    properties.put(ProducerConfig.ACKS_CONFIG, "all");
+    properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    properties.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    properties.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+    properties.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRecordBytes);
+    int timeoutMs = Math.toIntExact(config.receiver().kafkaAckTimeoutMs());
+    properties.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs);
+    properties.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 10_000));
+    properties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.min(timeoutMs, 10_000));
+    this.producer = new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /** Creates the signal topics if missing, sized for the largest request the receiver accepts. */
+  public void ensureTopics(int partitions) {
+    Properties properties = new Properties();
+    properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    try (Admin admin = Admin.create(properties)) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<NewTopic> missing =
+          topics.values().stream()
+              .filter(topic -> !existing.contains(topic))
+              .map(
+                  topic ->
+                      new NewTopic(topic, partitions, (short) -1)
+                          .configs(Map.of("max.message.bytes", Integer.toString(maxRecordBytes))))
+              .toList();
+      if (!missing.isEmpty()) {
+        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+      }
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new IllegalStateException("cannot create Kafka topics " + topics.values() + ": " + e.getCause(), e);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating Kafka topics", e);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("Kafka at " + bootstrapServers + " did not answer within 30 s", e);
+    }
+  }
+
+  /** Completes once Kafka acknowledged the record, or exceptionally when it could not. */
+  public CompletableFuture<RecordMetadata> append(
+      Signal signal, String tenant, String batchId, String encoding, byte[] payload) {
+    ProducerRecord<byte[], byte[]> record =
+        new ProducerRecord<>(
+            topics.get(signal),
+            (Integer) null,
+            (byte[]) null,
+            payload,
+            List.<org.apache.kafka.common.header.Header>of(
+                header(RecordHeaders.TENANT, tenant),
+                header(RecordHeaders.SIGNAL, signal.headerValue()),
+                header(RecordHeaders.BATCH_ID, batchId),
+                header(RecordHeaders.ENCODING, encoding)));
+    CompletableFuture<RecordMetadata> acknowledged = new CompletableFuture<>();
+    try {
+      producer.send(
+          record,
+          (metadata, error) -> {
+            if (error != null) {
+              acknowledged.completeExceptionally(error);
+            } else {
+              acknowledged.complete(metadata);
+            }
+          });
+    } catch (RuntimeException e) {
+      acknowledged.completeExceptionally(e);
+    }
+    return acknowledged;
+  }
+
+  private static RecordHeader header(String key, String value) {
+    return new RecordHeader(key, value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public void close() {
+    producer.close();
+  }
+}
