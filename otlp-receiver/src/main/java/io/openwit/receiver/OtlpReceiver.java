@@ -3,6 +3,7 @@ package io.openwit.receiver;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.server.Server;
 import io.openwit.common.config.OpenWitConfig;
+import io.openwit.receiver.http.OtlpErrors;
 import io.openwit.receiver.http.OtlpHttpService;
 import io.openwit.receiver.kafka.KafkaWal;
 import org.slf4j.Logger;
@@ -31,9 +32,8 @@ public final class OtlpReceiver implements AutoCloseable {
       Server server =
           Server.builder()
               .http(receiver.httpPort())
-              // unlimited here so no request is refused before the service, which applies
-              // receiver.max_request_bytes per request and names the key in its 413
-              .maxRequestLength(0)
+              .maxRequestLength(receiver.maxRequestBytes())
+              .errorHandler(new OtlpErrors(receiver.maxRequestBytes()))
               .route().methods(HttpMethod.POST).path("/v1/traces").build(traces)
               .build();
       server.start().join();

@@ -1,6 +1,5 @@
 package io.openwit.receiver.http;
 
-import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.ContentTooLargeException;
@@ -16,9 +15,6 @@ import io.openwit.common.wire.Signal;
 import io.openwit.receiver.kafka.KafkaWal;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -32,8 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class OtlpHttpService implements HttpService {
   private static final Logger LOG = LoggerFactory.getLogger(OtlpHttpService.class);
-  private static final MediaType PROTOBUF = MediaType.parse("application/x-protobuf");
-  private static final int RETRY_AFTER_SECONDS = 5;
 
   private final KafkaWal wal;
   private final long maxRequestBytes;
@@ -49,9 +43,9 @@ public final class OtlpHttpService implements HttpService {
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest request) {
     ctx.setMaxRequestLength(maxRequestBytes);
     MediaType contentType = request.contentType();
-    if (contentType == null || !contentType.is(PROTOBUF)) {
+    if (contentType == null || !contentType.is(OtlpErrors.PROTOBUF)) {
       request.abort();
-      return error(
+      return OtlpErrors.response(
           HttpStatus.UNSUPPORTED_MEDIA_TYPE,
           "unsupported Content-Type '" + (contentType == null ? "" : contentType)
               + "'; " + ctx.path() + " accepts application/x-protobuf");
@@ -68,16 +62,13 @@ public final class OtlpHttpService implements HttpService {
                   }
                   Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
                   if (cause instanceof OtlpHttpException refused) {
-                    return error(refused.status(), refused.getMessage());
+                    return OtlpErrors.response(refused.status(), refused.getMessage());
                   }
                   if (cause instanceof ContentTooLargeException) {
-                    return error(
-                        HttpStatus.REQUEST_ENTITY_TOO_LARGE,
-                        "request body exceeds the limit of " + maxRequestBytes
-                            + " bytes (receiver.max_request_bytes)");
+                    return OtlpErrors.tooLarge(maxRequestBytes).toHttpResponse();
                   }
                   LOG.warn("could not write a traces request to Kafka", cause);
-                  return retryable(
+                  return OtlpErrors.retryable(
                       "could not make the request durable in Kafka (" + cause.getClass().getSimpleName()
                           + ": " + cause.getMessage() + "); retry later");
                 });
@@ -107,33 +98,6 @@ public final class OtlpHttpService implements HttpService {
         .thenApply(
             acknowledged ->
                 HttpResponse.of(
-                    HttpStatus.OK, PROTOBUF, ExportTraceServiceResponse.getDefaultInstance().toByteArray()));
-  }
-
-  private static HttpResponse retryable(String message) {
-    return HttpResponse.builder()
-        .status(HttpStatus.SERVICE_UNAVAILABLE)
-        .header(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS)
-        .content(PROTOBUF, status(14, message))
-        .build();
-  }
-
-  private static HttpResponse error(HttpStatus status, String message) {
-    int grpcCode = status == HttpStatus.BAD_REQUEST ? 3 : status == HttpStatus.REQUEST_ENTITY_TOO_LARGE ? 8 : 3;
-    return HttpResponse.of(status, PROTOBUF, status(grpcCode, message));
-  }
-
-  /** A google.rpc.Status message (code = 1, message = 2), as OTLP/HTTP prescribes for errors. */
-  static byte[] status(int code, String message) {
-    try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-      out.writeInt32(1, code);
-      out.writeString(2, message);
-      out.flush();
-      return bytes.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+                    HttpStatus.OK, OtlpErrors.PROTOBUF, ExportTraceServiceResponse.getDefaultInstance().toByteArray()));
   }
 }

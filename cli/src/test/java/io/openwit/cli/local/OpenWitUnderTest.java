@@ -1,0 +1,115 @@
+package io.openwit.cli.local;
+
+import io.openwit.catalog.CatalogServer;
+import io.openwit.common.config.OpenWitConfig;
+import io.openwit.receiver.OtlpReceiver;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.flink.api.common.JobID;
+
+/**
+ * One OpenWit on the shared engines: its own catalog (on the chosen metastore), receiver, Kafka
+ * topic and ingest job, wired exactly as {@link LocalStack} wires them.
+ */
+final class OpenWitUnderTest implements AutoCloseable {
+  static final long CHECKPOINT_INTERVAL_MS = 2_000;
+
+  final SharedEngines engines;
+  final Metastores metastore;
+  final String metastoreUrl;
+  final OpenWitConfig config;
+  final CatalogServer catalog;
+  final OtlpReceiver receiver;
+  JobID ingestJob;
+
+  private OpenWitUnderTest(
+      SharedEngines engines, Metastores metastore, String metastoreUrl, OpenWitConfig config,
+      CatalogServer catalog, OtlpReceiver receiver) {
+    this.engines = engines;
+    this.metastore = metastore;
+    this.metastoreUrl = metastoreUrl;
+    this.config = config;
+    this.catalog = catalog;
+    this.receiver = receiver;
+  }
+
+  static OpenWitUnderTest start(Metastores metastore, Map<String, String> extraSettings) {
+    SharedEngines engines = SharedEngines.get();
+    String name = metastore + "-" + UUID.randomUUID().toString().substring(0, 8);
+    Path dataDir = engines.root.resolve(name);
+    String metastoreUrl = metastore.createEmpty(dataDir);
+    Map<String, String> settings = new HashMap<>(Map.of(
+        "metastore.jdbc_url", metastoreUrl,
+        "catalog.port", Integer.toString(engines.catalogPort),
+        "receiver.http_port", Integer.toString(SharedEngines.freePort()),
+        "ingestion.kafka.bootstrap_servers", engines.kafka.bootstrapServers(),
+        "ingestion.kafka.topics.traces", "traces-" + name,
+        "pipeline.consumer_group", "ingest-" + name,
+        "pipeline.checkpoint_interval_ms", Long.toString(CHECKPOINT_INTERVAL_MS)));
+    if (!metastore.user().isEmpty()) {
+      settings.put("metastore.user", metastore.user());
+    }
+    settings.putAll(extraSettings);
+    OpenWitConfig config = SharedEngines.config(dataDir, settings);
+    CatalogServer catalog = CatalogServer.start(config);
+    OtlpReceiver receiver = OtlpReceiver.start(config);
+    OpenWitUnderTest openWit = new OpenWitUnderTest(engines, metastore, metastoreUrl, config, catalog, receiver);
+    openWit.startIngestJob();
+    return openWit;
+  }
+
+  void startIngestJob() {
+    ingestJob = engines.flink.submitIngestJob(config);
+  }
+
+  void cancelIngestJob() {
+    engines.flink.cancel(ingestJob);
+  }
+
+  String tracesEndpoint() {
+    return "http://127.0.0.1:" + receiver.httpPort() + "/v1/traces";
+  }
+
+  long spanCount() throws SQLException {
+    return queryLong("SELECT count(*) FROM openwit.\"default\".spans");
+  }
+
+  long queryLong(String sql) throws SQLException {
+    try (Connection connection = engines.trino.connect();
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(sql)) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  /** Waits until Trino sees {@code expected} spans, then one more commit, and returns the count then. */
+  long awaitSpanCount(long expected, Duration timeout) throws SQLException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long count = spanCount();
+    while (count < expected && System.nanoTime() < deadline) {
+      Thread.sleep(500);
+      count = spanCount();
+    }
+    // a late duplicate commit would land within a checkpoint interval or two
+    Thread.sleep(3 * CHECKPOINT_INTERVAL_MS);
+    return spanCount();
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (ingestJob != null && !engines.flink.status(ingestJob).isGloballyTerminalState()) {
+      engines.flink.cancel(ingestJob);
+    }
+    receiver.close();
+    catalog.close();
+    metastore.drop(metastoreUrl);
+  }
+}

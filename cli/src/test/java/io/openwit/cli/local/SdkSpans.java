@@ -1,0 +1,121 @@
+package io.openwit.cli.local;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Sends spans the way an instrumented application does: the OpenTelemetry SDK with its own OTLP
+ * HTTP/protobuf exporter, counting the spans whose export the receiver acknowledged.
+ */
+final class SdkSpans {
+  static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
+
+  final AtomicLong acknowledged = new AtomicLong();
+  final AtomicLong rejected = new AtomicLong();
+  private final String endpoint;
+
+  SdkSpans(String endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  /** Runs {@code body} with a tracer of {@code service}, then flushes and shuts the SDK down. */
+  void asService(String service, Consumer<Tracer> body) {
+    SpanExporter exporter = new Acknowledging(OtlpHttpSpanExporter.builder()
+        .setEndpoint(endpoint)
+        .setTimeout(Duration.ofSeconds(30))
+        .build());
+    SdkTracerProvider provider = SdkTracerProvider.builder()
+        .setResource(Resource.getDefault().toBuilder().put(SERVICE_NAME, service).build())
+        .addSpanProcessor(BatchSpanProcessor.builder(exporter)
+            .setMaxExportBatchSize(512)
+            .setMaxQueueSize(100_000)
+            .setScheduleDelay(Duration.ofMillis(50))
+            .build())
+        .build();
+    try {
+      body.accept(provider.get("openwit-it"));
+    } finally {
+      provider.forceFlush().join(2, TimeUnit.MINUTES);
+      provider.shutdown().join(1, TimeUnit.MINUTES);
+    }
+  }
+
+  /** {@code count} server spans with a few attributes each. */
+  static void simpleSpans(Tracer tracer, int count) {
+    for (int i = 0; i < count; i++) {
+      Span span = tracer.spanBuilder("GET /items/" + (i % 50))
+          .setSpanKind(SpanKind.SERVER)
+          .setAttribute("http.request.method", "GET")
+          .setAttribute("http.response.status_code", 200L)
+          .setAttribute("item.index", (long) i)
+          .startSpan();
+      if (i % 97 == 0) {
+        span.setStatus(StatusCode.ERROR, "item " + i + " not found");
+      }
+      span.end();
+    }
+  }
+
+  /** A parent and a child with known name, attributes and times; returns the child. */
+  static ChosenSpan chosenSpan(Tracer tracer) {
+    long start = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis()) + 123_456;
+    Span parent = tracer.spanBuilder("POST /checkout").setSpanKind(SpanKind.SERVER)
+        .setStartTimestamp(start, TimeUnit.NANOSECONDS).startSpan();
+    Span child = tracer.spanBuilder("charge card")
+        .setParent(Context.root().with(parent))
+        .setSpanKind(SpanKind.CLIENT)
+        .setStartTimestamp(start + 1_000, TimeUnit.NANOSECONDS)
+        .setAttribute("payment.provider", "acme-pay")
+        .setAttribute("payment.amount_cents", 4_999L)
+        .startSpan();
+    child.end(start + 1_000 + 42_000_789, TimeUnit.NANOSECONDS);
+    parent.end(start + 50_000_000, TimeUnit.NANOSECONDS);
+    return new ChosenSpan(
+        child.getSpanContext().getTraceId(), child.getSpanContext().getSpanId(),
+        parent.getSpanContext().getSpanId(), "charge card", 42_000_789L);
+  }
+
+  record ChosenSpan(String traceId, String spanId, String parentSpanId, String name, long durationNanos) {}
+
+  /** The SDK's exporter, unchanged, with its results counted. */
+  private final class Acknowledging implements SpanExporter {
+    private final SpanExporter delegate;
+
+    Acknowledging(SpanExporter delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public CompletableResultCode export(Collection<SpanData> spans) {
+      CompletableResultCode result = delegate.export(spans);
+      result.whenComplete(() -> (result.isSuccess() ? acknowledged : rejected).addAndGet(spans.size()));
+      return result;
+    }
+
+    @Override
+    public CompletableResultCode flush() {
+      return delegate.flush();
+    }
+
+    @Override
+    public CompletableResultCode shutdown() {
+      return delegate.shutdown();
+    }
+  }
+}

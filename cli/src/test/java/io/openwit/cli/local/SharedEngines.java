@@ -1,0 +1,104 @@
+package io.openwit.cli.local;
+
+import io.openwit.common.config.ConfigLoader;
+import io.openwit.common.config.OpenWitConfig;
+import io.openwit.query.trino.TrinoServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * The engines every integration test in this JVM shares, started once: one Kafka broker, one Flink
+ * MiniCluster and one Trino server. Trino's {@code openwit} catalog points at a fixed port where
+ * each test class starts its own catalog server (PostgreSQL or SQLite backed), one class at a time.
+ */
+final class SharedEngines {
+  private static SharedEngines instance;
+
+  final Path root;
+  final EmbeddedKafka kafka;
+  final LocalFlink flink;
+  final TrinoServer trino;
+  final int catalogPort;
+
+  private SharedEngines(Path root, EmbeddedKafka kafka, LocalFlink flink, TrinoServer trino, int catalogPort) {
+    this.root = root;
+    this.kafka = kafka;
+    this.flink = flink;
+    this.trino = trino;
+    this.catalogPort = catalogPort;
+  }
+
+  static synchronized SharedEngines get() {
+    if (instance == null) {
+      instance = start();
+      Runtime.getRuntime().addShutdownHook(new Thread(instance::stop, "shared-engines-stop"));
+    }
+    return instance;
+  }
+
+  private static SharedEngines start() {
+    try {
+      Path root = Files.createTempDirectory("openwit-it-");
+      int catalogPort = freePort();
+      EmbeddedKafka kafka = EmbeddedKafka.start(root.resolve("kafka"), freePort(), freePort());
+      LocalFlink flink = LocalFlink.start(root.resolve("flink"), freePort());
+      OpenWitConfig trinoConfig = config(root.resolve("shared"), Map.of(
+          "catalog.port", Integer.toString(catalogPort),
+          "trino.port", Integer.toString(freePort())));
+      TrinoServer trino = TrinoServer.start(trinoConfig);
+      return new SharedEngines(root, kafka, flink, trino, catalogPort);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void stop() {
+    trino.close();
+    try {
+      flink.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot stop the Flink MiniCluster", e);
+    }
+    kafka.close();
+  }
+
+  /**
+   * An OpenWit configuration for {@code dataDir}, written as openwit.yaml and read by the real
+   * loader; {@code settings} maps dotted key paths (e.g. {@code ingestion.kafka.topics.traces}) to values.
+   */
+  @SuppressWarnings("unchecked")
+  static OpenWitConfig config(Path dataDir, Map<String, String> settings) {
+    Map<String, Object> tree = new TreeMap<>();
+    tree.put("data_dir", dataDir.toString());
+    settings.forEach((key, value) -> {
+      String[] path = key.split("\\.");
+      Map<String, Object> node = tree;
+      for (int level = 0; level < path.length - 1; level++) {
+        node = (Map<String, Object>) node.computeIfAbsent(path[level], ignored -> new TreeMap<String, Object>());
+      }
+      node.put(path[path.length - 1], value);
+    });
+    try {
+      Files.createDirectories(dataDir);
+      Path file = dataDir.resolve("openwit.yaml");
+      Files.writeString(file, new YAMLMapper().writeValueAsString(tree));
+      return ConfigLoader.load(file, Map.of());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package io.openwit.receiver.http;
+
+import com.google.protobuf.CodedOutputStream;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.ContentTooLargeException;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.server.ServerErrorHandler;
+import com.linecorp.armeria.server.ServiceConfig;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * OTLP/HTTP error responses: a google.rpc.Status body whose message says what was wrong. Also the
+ * server's error handler, so refusals Armeria makes itself (an oversized body) read the same way.
+ */
+public final class OtlpErrors implements ServerErrorHandler {
+  static final MediaType PROTOBUF = MediaType.parse("application/x-protobuf");
+  private static final int RETRY_AFTER_SECONDS = 5;
+  private static final int INVALID_ARGUMENT = 3;
+  private static final int RESOURCE_EXHAUSTED = 8;
+  private static final int UNAVAILABLE = 14;
+
+  private final long maxRequestBytes;
+
+  public OtlpErrors(long maxRequestBytes) {
+    this.maxRequestBytes = maxRequestBytes;
+  }
+
+  @Override
+  public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
+    return cause instanceof ContentTooLargeException ? tooLarge(maxRequestBytes).toHttpResponse() : null;
+  }
+
+  @Override
+  public AggregatedHttpResponse renderStatus(
+      ServiceRequestContext ctx, ServiceConfig config, RequestHeaders headers, HttpStatus status,
+      String description, Throwable cause) {
+    return status == HttpStatus.REQUEST_ENTITY_TOO_LARGE ? tooLarge(maxRequestBytes) : null;
+  }
+
+  static AggregatedHttpResponse tooLarge(long maxRequestBytes) {
+    return AggregatedHttpResponse.of(
+        HttpStatus.REQUEST_ENTITY_TOO_LARGE, PROTOBUF,
+        status(RESOURCE_EXHAUSTED,
+            "request body exceeds the limit of " + maxRequestBytes + " bytes (receiver.max_request_bytes)"));
+  }
+
+  static HttpResponse response(HttpStatus status, String message) {
+    int code = status == HttpStatus.REQUEST_ENTITY_TOO_LARGE ? RESOURCE_EXHAUSTED : INVALID_ARGUMENT;
+    return HttpResponse.of(status, PROTOBUF, status(code, message));
+  }
+
+  /** 503 with Retry-After: the client should send the same request again later. */
+  static HttpResponse retryable(String message) {
+    return HttpResponse.of(
+        ResponseHeaders.builder(HttpStatus.SERVICE_UNAVAILABLE)
+            .contentType(PROTOBUF)
+            .add(HttpHeaderNames.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS))
+            .build(),
+        com.linecorp.armeria.common.HttpData.wrap(status(UNAVAILABLE, message)));
+  }
+
+  /** A google.rpc.Status message (code = 1, message = 2), as OTLP/HTTP prescribes for errors. */
+  static byte[] status(int code, String message) {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+      out.writeInt32(1, code);
+      out.writeString(2, message);
+      out.flush();
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
