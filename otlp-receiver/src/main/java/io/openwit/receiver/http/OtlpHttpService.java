@@ -41,7 +41,6 @@ public final class OtlpHttpService implements HttpService {
 
   @Override
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest request) {
-    ctx.setMaxRequestLength(maxRequestBytes);
     MediaType contentType = request.contentType();
     if (contentType == null || !contentType.is(OtlpErrors.PROTOBUF)) {
       request.abort();
