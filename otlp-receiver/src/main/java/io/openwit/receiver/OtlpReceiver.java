@@ -23,27 +23,32 @@ public final class OtlpReceiver implements AutoCloseable {
   }
 
   public static OtlpReceiver start(OpenWitConfig config) {
-    OpenWitConfig.Receiver receiver = config.receiver();
     KafkaWal wal = new KafkaWal(config);
     try {
       wal.ensureTopics(TOPIC_PARTITIONS);
-      OtlpHttpService traces =
-          new OtlpHttpService(wal, receiver.maxRequestBytes(), receiver.kafkaAckTimeoutMs());
-      Server server =
-          Server.builder()
-              .http(receiver.httpPort())
-              .maxRequestLength(receiver.maxRequestBytes())
-              .errorHandler(new OtlpErrors(receiver.maxRequestBytes()))
-              .route().methods(HttpMethod.POST).path("/v1/traces").build(traces)
-              .build();
-      server.start().join();
-      LOG.info("OTLP/HTTP receiver on port {} writing to Kafka at {}",
-          server.activeLocalPort(), config.ingestion().kafka().bootstrapServers());
-      return new OtlpReceiver(wal, server);
+      return start(config, wal);
     } catch (RuntimeException e) {
       wal.close();
       throw e;
     }
+  }
+
+  /** Serves OTLP/HTTP in front of {@code wal}, whose topics must exist. */
+  static OtlpReceiver start(OpenWitConfig config, KafkaWal wal) {
+    OpenWitConfig.Receiver receiver = config.receiver();
+    OtlpHttpService traces =
+        new OtlpHttpService(wal, receiver.maxRequestBytes(), receiver.kafkaAckTimeoutMs());
+    Server server =
+        Server.builder()
+            .http(receiver.httpPort())
+            .maxRequestLength(receiver.maxRequestBytes())
+            .errorHandler(new OtlpErrors(receiver.maxRequestBytes()))
+            .route().methods(HttpMethod.POST).path("/v1/traces").build(traces)
+            .build();
+    server.start().join();
+    LOG.info("OTLP/HTTP receiver on port {} writing to Kafka at {}",
+        server.activeLocalPort(), config.ingestion().kafka().bootstrapServers());
+    return new OtlpReceiver(wal, server);
   }
 
   public int httpPort() {

@@ -120,8 +120,10 @@ public final class RestCatalogService implements HttpService {
         Namespace parentNamespace =
             parent == null ? Namespace.empty() : RESTUtil.namespaceFromQueryParam(parent, "\u001f");
         return json(
-            CatalogHandlers.listNamespaces(
-                namespaces, parentNamespace, params.get("pageToken"), params.get("pageSize")));
+            paginated(params)
+                ? CatalogHandlers.listNamespaces(
+                    namespaces, parentNamespace, params.get("pageToken"), params.get("pageSize"))
+                : CatalogHandlers.listNamespaces(namespaces, parentNamespace));
       }
       if (method == HttpMethod.POST) {
         return json(CatalogHandlers.createNamespace(namespaces, body(request, CreateNamespaceRequest.class)));
@@ -161,7 +163,9 @@ public final class RestCatalogService implements HttpService {
         case "tables":
           if (method == HttpMethod.GET) {
             return json(
-                CatalogHandlers.listTables(catalog, namespace, params.get("pageToken"), params.get("pageSize")));
+                paginated(params)
+                    ? CatalogHandlers.listTables(catalog, namespace, params.get("pageToken"), params.get("pageSize"))
+                    : CatalogHandlers.listTables(catalog, namespace));
           }
           if (method == HttpMethod.POST) {
             CreateTableRequest create = body(request, CreateTableRequest.class);
@@ -175,7 +179,9 @@ public final class RestCatalogService implements HttpService {
         case "views":
           if (method == HttpMethod.GET) {
             return json(
-                CatalogHandlers.listViews(views, namespace, params.get("pageToken"), params.get("pageSize")));
+                paginated(params)
+                    ? CatalogHandlers.listViews(views, namespace, params.get("pageToken"), params.get("pageSize"))
+                    : CatalogHandlers.listViews(views, namespace));
           }
           if (method == HttpMethod.POST) {
             return json(CatalogHandlers.createView(views, namespace, body(request, CreateViewRequest.class)));
@@ -234,6 +240,11 @@ public final class RestCatalogService implements HttpService {
       return noContent();
     }
     return notFound(method, path);
+  }
+
+  /** Clients ask for pages by sending pageSize; without it the whole list is the answer. */
+  private static boolean paginated(QueryParams params) {
+    return params.get("pageSize") != null;
   }
 
   private static <T> T body(AggregatedHttpRequest request, Class<T> type) {

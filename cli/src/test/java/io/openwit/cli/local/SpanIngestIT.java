@@ -105,6 +105,9 @@ abstract class SpanIngestIT {
     assertThat(openWit.awaitSpanCount(sent, Duration.ofMinutes(3))).isEqualTo(sent);
     assertThat(openWit.queryLong("SELECT count(DISTINCT span_id) FROM openwit.\"default\".spans")).isEqualTo(sent);
 
+    assertThat(column("SHOW SCHEMAS FROM openwit")).contains("default");
+    assertThat(column("SHOW TABLES FROM openwit.\"default\"")).contains("spans");
+
     Map<String, Long> perService = spansPerService();
     assertThat(perService).containsOnlyKeys(SERVICES);
     assertThat(perService.get("frontend")).isEqualTo(SPANS_PER_SERVICE);
@@ -127,6 +130,17 @@ abstract class SpanIngestIT {
         assertThat(row.getString(8)).isEqualTo(chosen[0].traceId());
         assertThat(row.next()).isFalse();
       }
+    }
+  }
+
+  private List<String> column(String sql) throws Exception {
+    try (Connection connection = openWit.engines.trino.connect();
+        ResultSet rows = connection.createStatement().executeQuery(sql)) {
+      List<String> values = new java.util.ArrayList<>();
+      while (rows.next()) {
+        values.add(rows.getString(1));
+      }
+      return values;
     }
   }
 

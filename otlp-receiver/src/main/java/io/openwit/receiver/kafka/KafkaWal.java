@@ -30,6 +30,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class KafkaWal implements AutoCloseable {
   /** Room for record headers and batch framing on top of the largest request body. */
   private static final int RECORD_OVERHEAD_BYTES = 64 * 1024;
+  private static final int LINGER_MS = 2;
 
   private final KafkaProducer<byte[], byte[]> producer;
   private final String bootstrapServers;
@@ -46,12 +47,15 @@ public final class KafkaWal implements AutoCloseable {
     properties.put(ProducerConfig.ACKS_CONFIG, "all");
     properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     properties.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    properties.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+    properties.put(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);
     properties.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRecordBytes);
+    // A request the client is waiting on fails within receiver.kafka_ack_timeout_ms; Kafka requires
+    // delivery.timeout.ms >= linger.ms + request.timeout.ms.
     int timeoutMs = Math.toIntExact(config.receiver().kafkaAckTimeoutMs());
-    properties.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs);
-    properties.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 10_000));
-    properties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.min(timeoutMs, 10_000));
+    int requestTimeoutMs = Math.max(1, Math.min(timeoutMs / 2, 10_000));
+    properties.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeoutMs);
+    properties.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(timeoutMs, LINGER_MS + requestTimeoutMs));
+    properties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, requestTimeoutMs);
     this.producer = new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer());
   }
 

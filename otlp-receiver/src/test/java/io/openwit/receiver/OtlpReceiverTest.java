@@ -1,0 +1,144 @@
+package io.openwit.receiver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.CodedInputStream;
+import io.openwit.common.config.OpenWitConfig;
+import io.openwit.receiver.kafka.KafkaWal;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Requests the receiver must refuse before they reach Kafka. The write-ahead log points at a port
+ * where nothing listens: a refused request that wrongly went to Kafka would time out into a 503
+ * instead of the status asserted here. That whatever is refused never lands in a table is checked
+ * end to end in the cli module's integration tests.
+ */
+class OtlpReceiverTest {
+  private static final long MAX_REQUEST_BYTES = 64 * 1024;
+
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private OtlpReceiver receiver;
+
+  @BeforeEach
+  void start() throws IOException {
+    OpenWitConfig defaults = OpenWitConfig.defaults();
+    OpenWitConfig config = new OpenWitConfig(
+        defaults.dataDir(), defaults.metastore(), defaults.catalog(),
+        new OpenWitConfig.Receiver(0, MAX_REQUEST_BYTES, 2_000L),
+        new OpenWitConfig.Ingestion(new OpenWitConfig.Kafka("127.0.0.1:" + unusedPort(), null)),
+        defaults.pipeline(), defaults.embeddedKafka(), defaults.flink(), defaults.trino());
+    receiver = OtlpReceiver.start(config, new KafkaWal(config));
+  }
+
+  @AfterEach
+  void stop() {
+    if (receiver != null) {
+      receiver.close();
+    }
+  }
+
+  @Test
+  void wrongContentTypeIs415() throws Exception {
+    HttpResponse<byte[]> response = post("application/json", null, "{}".getBytes());
+    assertThat(response.statusCode()).isEqualTo(415);
+    assertThat(response.headers().firstValue("content-type")).hasValue("application/x-protobuf");
+    assertThat(statusMessage(response.body()))
+        .isEqualTo("unsupported Content-Type 'application/json'; /v1/traces accepts application/x-protobuf");
+  }
+
+  @Test
+  void unknownContentEncodingIs415() throws Exception {
+    HttpResponse<byte[]> response = post("application/x-protobuf", "br", new byte[] {1});
+    assertThat(response.statusCode()).isEqualTo(415);
+    assertThat(statusMessage(response.body())).contains("unsupported Content-Encoding 'br'");
+  }
+
+  @Test
+  void bodyThatIsNotAnExportRequestIs400() throws Exception {
+    HttpResponse<byte[]> response = post("application/x-protobuf", null, new byte[] {(byte) 0xff, 0x01, 0x02});
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(statusMessage(response.body())).startsWith("body is not a valid protobuf ExportTraceServiceRequest");
+  }
+
+  @Test
+  void brokenGzipIs400() throws Exception {
+    HttpResponse<byte[]> response = post("application/x-protobuf", "gzip", "not gzip".getBytes());
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(statusMessage(response.body())).startsWith("body is declared gzip but is not valid gzip");
+  }
+
+  @Test
+  void oversizedBodyIs413NamingTheLimit() throws Exception {
+    HttpResponse<byte[]> response = post("application/x-protobuf", null, new byte[(int) MAX_REQUEST_BYTES + 1]);
+    assertThat(response.statusCode()).isEqualTo(413);
+    assertThat(statusMessage(response.body()))
+        .isEqualTo("request body exceeds the limit of 65536 bytes (receiver.max_request_bytes)");
+  }
+
+  @Test
+  void gzipThatInflatesPastTheLimitIs413() throws Exception {
+    ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+    try (GZIPOutputStream gzip = new GZIPOutputStream(compressed)) {
+      gzip.write(new byte[(int) MAX_REQUEST_BYTES * 8]);
+    }
+    HttpResponse<byte[]> response = post("application/x-protobuf", "gzip", compressed.toByteArray());
+    assertThat(response.statusCode()).isEqualTo(413);
+    assertThat(statusMessage(response.body())).startsWith("decompressed request body exceeds the limit of 65536 bytes");
+  }
+
+  @Test
+  void otherMethodsAndPathsAreNotServed() throws Exception {
+    HttpResponse<byte[]> get = http.send(
+        HttpRequest.newBuilder(URI.create(endpoint())).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(get.statusCode()).isEqualTo(405);
+  }
+
+  @Test
+  void validRequestIsNotAcknowledgedWhileKafkaIsUnreachable() throws Exception {
+    HttpResponse<byte[]> response = post("application/x-protobuf", null, new byte[0]);
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(response.headers().firstValue("retry-after")).hasValue("5");
+    assertThat(statusMessage(response.body())).startsWith("could not make the request durable in Kafka");
+  }
+
+  private String endpoint() {
+    return "http://127.0.0.1:" + receiver.httpPort() + "/v1/traces";
+  }
+
+  private HttpResponse<byte[]> post(String contentType, String contentEncoding, byte[] body) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoint()))
+        .header("Content-Type", contentType)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (contentEncoding != null) {
+      request.header("Content-Encoding", contentEncoding);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private static String statusMessage(byte[] body) throws IOException {
+    CodedInputStream in = CodedInputStream.newInstance(body);
+    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+      if (tag >>> 3 == 2) {
+        return in.readStringRequireUtf8();
+      }
+      in.skipField(tag);
+    }
+    throw new AssertionError("error body has no google.rpc.Status message");
+  }
+
+  private static int unusedPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
