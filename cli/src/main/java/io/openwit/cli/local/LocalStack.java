@@ -2,6 +2,8 @@ package io.openwit.cli.local;
 
 import io.openwit.catalog.CatalogServer;
 import io.openwit.common.config.OpenWitConfig;
+import io.openwit.common.schema.TableSchemas;
+import io.openwit.common.wire.RecordHeaders;
 import io.openwit.query.trino.TrinoServer;
 import io.openwit.receiver.OtlpReceiver;
 import java.util.ArrayDeque;
@@ -44,7 +46,8 @@ public final class LocalStack implements AutoCloseable {
     push(OtlpReceiver.start(config));
     LocalFlink flink = push(LocalFlink.start(config.dataPath().resolve("flink"), config.flink().dashboardPort()));
     flink.submitIngestJob(config);
-    trino = push(TrinoServer.start(config));
+    trino = push(TrinoServer.start(config, "SELECT count(*) FROM " + TrinoServer.CATALOG + ".\""
+        + RecordHeaders.DEFAULT_TENANT + "\"." + TableSchemas.SPANS.name()));
   }
 
   private <T extends AutoCloseable> T push(T part) {

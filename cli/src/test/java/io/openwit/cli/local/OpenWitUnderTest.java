@@ -62,7 +62,29 @@ final class OpenWitUnderTest implements AutoCloseable {
     OtlpReceiver receiver = OtlpReceiver.start(config);
     OpenWitUnderTest openWit = new OpenWitUnderTest(engines, metastore, metastoreUrl, config, catalog, receiver);
     openWit.startIngestJob();
+    openWit.awaitQueryable();
     return openWit;
+  }
+
+  /** Trino schedules a new catalog's first scans a few seconds after it first answers. */
+  private void awaitQueryable() {
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    while (true) {
+      try {
+        spanCount();
+        return;
+      } catch (SQLException e) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("Trino cannot read the spans table", e);
+        }
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   void startIngestJob() {

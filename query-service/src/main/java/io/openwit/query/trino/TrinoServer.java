@@ -28,6 +28,8 @@ public final class TrinoServer implements AutoCloseable {
   public static final int MINIMUM_JAVA = 24;
   public static final String CATALOG = "openwit";
   private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(3);
+  /** Returns a row once the coordinator counts itself as an active node. */
+  private static final String NODE_ACTIVE = "SELECT 1 FROM system.runtime.nodes WHERE state = 'active'";
 
   private final Process process;
   private final int port;
@@ -39,7 +41,17 @@ public final class TrinoServer implements AutoCloseable {
     this.logFile = logFile;
   }
 
+  /** Starts Trino; ready once it counts itself as an active node (no table needed). */
   public static TrinoServer start(OpenWitConfig config) {
+    return start(config, NODE_ACTIVE);
+  }
+
+  /**
+   * Starts Trino; ready once {@code readinessQuery} succeeds. A query that scans a table of the
+   * {@code openwit} catalog is the honest probe: Trino counts itself active a few seconds before
+   * it schedules splits for that catalog ("No nodes available to run query").
+   */
+  public static TrinoServer start(OpenWitConfig config, String readinessQuery) {
     OpenWitConfig.Trino trino = config.trino();
     JavaRuntimes.Runtime java =
         JavaRuntimes.find(trino.javaHome(), System.getenv("JAVA_HOME"), Path.of("/usr/lib/jvm"), MINIMUM_JAVA);
@@ -88,7 +100,7 @@ public final class TrinoServer implements AutoCloseable {
     }
     TrinoServer server = new TrinoServer(process, trino.port(), logFile);
     LOG.info("Trino starting on port {} with Java {} ({}); log: {}", trino.port(), java.featureVersion(), java.home(), logFile);
-    server.awaitReady();
+    server.awaitReady(readinessQuery);
     return server;
   }
 
@@ -126,8 +138,7 @@ public final class TrinoServer implements AutoCloseable {
         file, "# Written by OpenWit at every start; change openwit.yaml instead.\n" + String.join("\n", lines) + "\n");
   }
 
-  /** Ready means the coordinator answers a query over JDBC and counts itself as an active node. */
-  private void awaitReady() {
+  private void awaitReady(String readinessQuery) {
     long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
     SQLException last = null;
     while (System.nanoTime() < deadline) {
@@ -137,9 +148,8 @@ public final class TrinoServer implements AutoCloseable {
       }
       try (Connection connection = connect();
           Statement statement = connection.createStatement();
-          ResultSet rows =
-              statement.executeQuery("SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'")) {
-        if (rows.next() && rows.getLong(1) > 0) {
+          ResultSet rows = statement.executeQuery(readinessQuery)) {
+        if (rows.next()) {
           LOG.info("Trino ready at {}", jdbcUrl());
           return;
         }

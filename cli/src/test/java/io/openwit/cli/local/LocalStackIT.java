@@ -1,0 +1,78 @@
+package io.openwit.cli.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.openwit.common.config.OpenWitConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Single-node mode exactly as {@code ./openwit local} assembles it (its own Kafka, SQLite catalog,
+ * receiver, MiniCluster with dashboard, Trino), stopped and started again on the same data
+ * directory. It runs its own Trino, unlike the other integration tests, because that is what it tests.
+ */
+class LocalStackIT {
+
+  @Test
+  void startsEverythingAndKeepsTheDataAcrossARestart() throws Exception {
+    Path dataDir = Files.createTempDirectory("openwit-local-");
+    OpenWitConfig config = SharedEngines.config(dataDir, Map.of(
+        "embedded_kafka.port", Integer.toString(SharedEngines.freePort()),
+        "embedded_kafka.controller_port", Integer.toString(SharedEngines.freePort()),
+        "catalog.port", Integer.toString(SharedEngines.freePort()),
+        "receiver.http_port", Integer.toString(SharedEngines.freePort()),
+        "flink.dashboard_port", Integer.toString(SharedEngines.freePort()),
+        "trino.port", Integer.toString(SharedEngines.freePort()),
+        "pipeline.checkpoint_interval_ms", "2000"));
+    String endpoint = "http://127.0.0.1:" + config.receiver().httpPort() + "/v1/traces";
+
+    try (LocalStack stack = LocalStack.start(config)) {
+      HttpResponse<String> dashboard = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + config.flink().dashboardPort() + "/jobs/overview")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(dashboard.statusCode()).isEqualTo(200);
+      assertThat(dashboard.body()).contains("openwit-ingest").contains("RUNNING");
+
+      SdkSpans sdk = new SdkSpans(endpoint);
+      sdk.asService("before-restart", tracer -> SdkSpans.simpleSpans(tracer, 1_000));
+      assertThat(sdk.acknowledged.get()).isEqualTo(1_000);
+      assertThat(awaitCount(stack, 1_000)).isEqualTo(1_000);
+    }
+    assertThat(dataDir.resolve("metastore.db")).isRegularFile();
+
+    try (LocalStack stack = LocalStack.start(config)) {
+      assertThat(count(stack)).as("spans kept across the restart").isEqualTo(1_000);
+      SdkSpans sdk = new SdkSpans(endpoint);
+      sdk.asService("after-restart", tracer -> SdkSpans.simpleSpans(tracer, 500));
+      assertThat(awaitCount(stack, 1_500)).isEqualTo(1_500);
+    }
+  }
+
+  private static long awaitCount(LocalStack stack, long expected) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    long count = count(stack);
+    while (count < expected && System.nanoTime() < deadline) {
+      Thread.sleep(500);
+      count = count(stack);
+    }
+    Thread.sleep(3 * OpenWitUnderTest.CHECKPOINT_INTERVAL_MS);
+    return count(stack);
+  }
+
+  private static long count(LocalStack stack) throws Exception {
+    try (Connection connection = stack.trino().connect();
+        ResultSet rows = connection.createStatement().executeQuery("SELECT count(*) FROM openwit.\"default\".spans")) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+}
