@@ -5,7 +5,9 @@ import io.openwit.common.config.OpenWitConfig;
 import io.openwit.pipeline.sink.TelemetryRecordGenerator;
 import io.openwit.pipeline.source.OtlpBatch;
 import io.openwit.pipeline.source.OtlpRecordDeserializer;
+import io.openwit.common.wire.Signal;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
@@ -21,7 +23,8 @@ import org.apache.iceberg.flink.CatalogLoader;
 import org.apache.iceberg.flink.sink.dynamic.DynamicIcebergSink;
 
 /**
- * The ingest job: receiver topics in Kafka → OTLP decoding → per-tenant Iceberg tables. Kafka
+ * The ingest job: the receiver topics of all three signals in Kafka → OTLP decoding →
+ * per-tenant Iceberg tables (spans, logs, metrics). Kafka
  * offsets live in Flink checkpoints and Iceberg commits happen when a checkpoint completes, so a
  * restart from the last checkpoint neither loses nor duplicates rows.
  */
@@ -40,7 +43,7 @@ public final class IngestJob {
     KafkaSource<OtlpBatch> source =
         KafkaSource.<OtlpBatch>builder()
             .setBootstrapServers(config.ingestion().kafka().bootstrapServers())
-            .setTopics(config.ingestion().kafka().topics().traces())
+            .setTopics(Arrays.stream(Signal.values()).map(config.ingestion().kafka().topics()::of).toList())
             .setGroupId(pipeline.consumerGroup())
             .setStartingOffsets(OffsetsInitializer.earliest())
             .setDeserializer(new OtlpRecordDeserializer())

@@ -2,24 +2,32 @@ package io.openwit.receiver;
 
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.grpc.GrpcService;
+import com.linecorp.armeria.server.grpc.GrpcServiceBuilder;
 import io.openwit.common.config.OpenWitConfig;
+import io.openwit.common.wire.Signal;
+import io.openwit.receiver.grpc.OtlpGrpcServices;
+import io.openwit.receiver.ingest.OtlpIngester;
 import io.openwit.receiver.http.OtlpErrors;
 import io.openwit.receiver.http.OtlpHttpService;
 import io.openwit.receiver.kafka.KafkaWal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The OTLP gateway process: HTTP endpoints in front of the Kafka write-ahead log. */
+/** The OTLP gateway: gRPC and HTTP endpoints in front of the Kafka write-ahead log. */
 public final class OtlpReceiver implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OtlpReceiver.class);
   private static final int TOPIC_PARTITIONS = 2;
 
   private final KafkaWal wal;
   private final Server server;
+  private final OpenWitConfig.Receiver settings;
 
-  private OtlpReceiver(KafkaWal wal, Server server) {
+  private OtlpReceiver(KafkaWal wal, Server server, OpenWitConfig.Receiver settings) {
     this.wal = wal;
     this.server = server;
+    this.settings = settings;
   }
 
   public static OtlpReceiver start(OpenWitConfig config) {
@@ -33,26 +41,41 @@ public final class OtlpReceiver implements AutoCloseable {
     }
   }
 
-  /** Serves OTLP/HTTP in front of {@code wal}, whose topics must exist. */
+  /** Serves OTLP in front of {@code wal}, whose topics must exist. */
   static OtlpReceiver start(OpenWitConfig config, KafkaWal wal) {
     OpenWitConfig.Receiver receiver = config.receiver();
-    OtlpHttpService traces =
-        new OtlpHttpService(wal, receiver.maxRequestBytes(), receiver.kafkaAckTimeoutMs());
-    Server server =
-        Server.builder()
-            .http(receiver.httpPort())
-            .maxRequestLength(receiver.maxRequestBytes())
-            .errorHandler(new OtlpErrors(receiver.maxRequestBytes()))
-            .route().methods(HttpMethod.POST).path("/v1/traces").build(traces)
-            .build();
-    server.start().join();
-    LOG.info("OTLP/HTTP receiver on port {} writing to Kafka at {}",
-        server.activeLocalPort(), config.ingestion().kafka().bootstrapServers());
-    return new OtlpReceiver(wal, server);
+    OtlpIngester ingester = new OtlpIngester(wal, receiver.kafkaAckTimeoutMs());
+    int maxRequestBytes = Math.toIntExact(receiver.maxRequestBytes());
+    GrpcServiceBuilder grpc = GrpcService.builder()
+        .maxRequestMessageLength(maxRequestBytes)
+        .useBlockingTaskExecutor(true);
+    OtlpGrpcServices.all(ingester).forEach(grpc::addService);
+    // Every port serves every protocol; 4317 (gRPC), 4318 and 9087 (HTTP) are the conventions.
+    ServerBuilder server = Server.builder()
+        .http(receiver.httpPort())
+        .http(receiver.jsonHttpPort())
+        .http(receiver.grpcPort())
+        .maxRequestLength(maxRequestBytes)
+        .errorHandler(new OtlpErrors(maxRequestBytes))
+        .service(grpc.build());
+    for (Signal signal : Signal.values()) {
+      server.route().methods(HttpMethod.POST).path("/v1/" + signal.headerValue())
+          .build(new OtlpHttpService(signal, ingester, maxRequestBytes));
+    }
+    Server started = server.build();
+    started.start().join();
+    LOG.info("OTLP receiver: gRPC on {}, HTTP on {} and {}; writing to Kafka at {}",
+        receiver.grpcPort(), receiver.httpPort(), receiver.jsonHttpPort(),
+        config.ingestion().kafka().bootstrapServers());
+    return new OtlpReceiver(wal, started, receiver);
   }
 
   public int httpPort() {
-    return server.activeLocalPort();
+    return settings.httpPort();
+  }
+
+  public int grpcPort() {
+    return settings.grpcPort();
   }
 
   @Override

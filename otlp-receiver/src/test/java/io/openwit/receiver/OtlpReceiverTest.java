@@ -34,7 +34,7 @@ class OtlpReceiverTest {
     OpenWitConfig defaults = OpenWitConfig.defaults();
     OpenWitConfig config = new OpenWitConfig(
         defaults.dataDir(), defaults.metastore(), defaults.catalog(),
-        new OpenWitConfig.Receiver(0, MAX_REQUEST_BYTES, 2_000L),
+        new OpenWitConfig.Receiver(unusedPort(), unusedPort(), unusedPort(), MAX_REQUEST_BYTES, 2_000L),
         new OpenWitConfig.Ingestion(new OpenWitConfig.Kafka("127.0.0.1:" + unusedPort(), null)),
         defaults.pipeline(), defaults.embeddedKafka(), defaults.flink(), defaults.trino());
     receiver = OtlpReceiver.start(config, new KafkaWal(config));
@@ -49,11 +49,27 @@ class OtlpReceiverTest {
 
   @Test
   void wrongContentTypeIs415() throws Exception {
-    HttpResponse<byte[]> response = post("application/json", null, "{}".getBytes());
+    HttpResponse<byte[]> response = post("text/plain", null, "{}".getBytes());
     assertThat(response.statusCode()).isEqualTo(415);
     assertThat(response.headers().firstValue("content-type")).hasValue("application/x-protobuf");
-    assertThat(statusMessage(response.body()))
-        .isEqualTo("unsupported Content-Type 'application/json'; /v1/traces accepts application/x-protobuf");
+    assertThat(statusMessage(response.body())).isEqualTo(
+        "unsupported Content-Type 'text/plain'; /v1/traces accepts application/x-protobuf and application/json");
+  }
+
+  @Test
+  void malformedJsonIs400WithAJsonStatus() throws Exception {
+    HttpResponse<byte[]> response = post("application/json", null, "{\"resourceSpans\": [".getBytes());
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+    assertThat(new String(response.body())).startsWith("{").contains("\"code\":3").contains("body is not valid JSON");
+  }
+
+  @Test
+  void jsonWithANonHexIdIs400NamingTheField() throws Exception {
+    String request = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"not-hex\",\"spanId\":\"0102030405060708\"}]}]}]}";
+    HttpResponse<byte[]> response = post("application/json", null, request.getBytes());
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(new String(response.body())).contains("traceId 'not-hex' is not a hex string");
   }
 
   @Test
@@ -109,6 +125,10 @@ class OtlpReceiverTest {
     assertThat(response.statusCode()).isEqualTo(503);
     assertThat(response.headers().firstValue("retry-after")).hasValue("5");
     assertThat(statusMessage(response.body())).startsWith("could not make the request durable in Kafka");
+
+    HttpResponse<byte[]> json = post("application/json", null, "{}".getBytes());
+    assertThat(json.statusCode()).isEqualTo(503);
+    assertThat(new String(json.body())).contains("\"code\":14").contains("could not make the request durable");
   }
 
   private String endpoint() {

@@ -14,7 +14,8 @@ import org.apache.iceberg.exceptions.AlreadyExistsException;
  * and bloom filters set as table properties at creation.
  */
 public final class TenantTables {
-  static final List<TableDefinition> SIGNAL_TABLES = List.of(TableSchemas.SPANS);
+  static final List<TableDefinition> SIGNAL_TABLES =
+      List.of(TableSchemas.SPANS, TableSchemas.LOGS, TableSchemas.METRICS);
 
   private TenantTables() {}
 

@@ -25,14 +25,16 @@ class LocalStackIT {
   @Test
   void startsEverythingAndKeepsTheDataAcrossARestart() throws Exception {
     Path dataDir = Files.createTempDirectory("openwit-local-");
-    OpenWitConfig config = SharedEngines.config(dataDir, Map.of(
-        "embedded_kafka.port", Integer.toString(SharedEngines.freePort()),
-        "embedded_kafka.controller_port", Integer.toString(SharedEngines.freePort()),
-        "catalog.port", Integer.toString(SharedEngines.freePort()),
-        "receiver.http_port", Integer.toString(SharedEngines.freePort()),
-        "flink.dashboard_port", Integer.toString(SharedEngines.freePort()),
-        "trino.port", Integer.toString(SharedEngines.freePort()),
-        "pipeline.checkpoint_interval_ms", "2000"));
+    OpenWitConfig config = SharedEngines.config(dataDir, Map.ofEntries(
+        Map.entry("embedded_kafka.port", Integer.toString(SharedEngines.freePort())),
+        Map.entry("embedded_kafka.controller_port", Integer.toString(SharedEngines.freePort())),
+        Map.entry("catalog.port", Integer.toString(SharedEngines.freePort())),
+        Map.entry("receiver.http_port", Integer.toString(SharedEngines.freePort())),
+        Map.entry("receiver.json_http_port", Integer.toString(SharedEngines.freePort())),
+        Map.entry("receiver.grpc_port", Integer.toString(SharedEngines.freePort())),
+        Map.entry("flink.dashboard_port", Integer.toString(SharedEngines.freePort())),
+        Map.entry("trino.port", Integer.toString(SharedEngines.freePort())),
+        Map.entry("pipeline.checkpoint_interval_ms", "2000")));
     String endpoint = "http://127.0.0.1:" + config.receiver().httpPort() + "/v1/traces";
 
     try (LocalStack stack = LocalStack.start(config)) {

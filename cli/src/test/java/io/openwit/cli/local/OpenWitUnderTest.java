@@ -45,14 +45,18 @@ final class OpenWitUnderTest implements AutoCloseable {
     String name = metastore + "-" + UUID.randomUUID().toString().substring(0, 8);
     Path dataDir = engines.root.resolve(name);
     String metastoreUrl = metastore.createEmpty(dataDir);
-    Map<String, String> settings = new HashMap<>(Map.of(
-        "metastore.jdbc_url", metastoreUrl,
-        "catalog.port", Integer.toString(engines.catalogPort),
-        "receiver.http_port", Integer.toString(SharedEngines.freePort()),
-        "ingestion.kafka.bootstrap_servers", engines.kafka.bootstrapServers(),
-        "ingestion.kafka.topics.traces", "traces-" + name,
-        "pipeline.consumer_group", "ingest-" + name,
-        "pipeline.checkpoint_interval_ms", Long.toString(CHECKPOINT_INTERVAL_MS)));
+    Map<String, String> settings = new HashMap<>(Map.ofEntries(
+        Map.entry("metastore.jdbc_url", metastoreUrl),
+        Map.entry("catalog.port", Integer.toString(engines.catalogPort)),
+        Map.entry("receiver.http_port", Integer.toString(SharedEngines.freePort())),
+        Map.entry("receiver.json_http_port", Integer.toString(SharedEngines.freePort())),
+        Map.entry("receiver.grpc_port", Integer.toString(SharedEngines.freePort())),
+        Map.entry("ingestion.kafka.bootstrap_servers", engines.kafka.bootstrapServers()),
+        Map.entry("ingestion.kafka.topics.traces", "traces-" + name),
+        Map.entry("ingestion.kafka.topics.logs", "logs-" + name),
+        Map.entry("ingestion.kafka.topics.metrics", "metrics-" + name),
+        Map.entry("pipeline.consumer_group", "ingest-" + name),
+        Map.entry("pipeline.checkpoint_interval_ms", Long.toString(CHECKPOINT_INTERVAL_MS))));
     if (!metastore.user().isEmpty()) {
       settings.put("metastore.user", metastore.user());
     }
@@ -96,7 +100,15 @@ final class OpenWitUnderTest implements AutoCloseable {
   }
 
   String tracesEndpoint() {
-    return "http://127.0.0.1:" + receiver.httpPort() + "/v1/traces";
+    return httpEndpoint("traces");
+  }
+
+  String httpEndpoint(String signalPath) {
+    return "http://127.0.0.1:" + receiver.httpPort() + "/v1/" + signalPath;
+  }
+
+  String grpcEndpoint() {
+    return "http://127.0.0.1:" + receiver.grpcPort();
   }
 
   long spanCount() throws SQLException {

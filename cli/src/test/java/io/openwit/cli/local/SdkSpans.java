@@ -36,10 +36,11 @@ final class SdkSpans {
 
   /** Runs {@code body} with a tracer of {@code service}, then flushes and shuts the SDK down. */
   void asService(String service, Consumer<Tracer> body) {
-    SpanExporter exporter = new Acknowledging(OtlpHttpSpanExporter.builder()
-        .setEndpoint(endpoint)
-        .setTimeout(Duration.ofSeconds(30))
-        .build());
+    run(OtlpHttpSpanExporter.builder().setEndpoint(endpoint).setTimeout(Duration.ofSeconds(30)).build(), service, body);
+  }
+
+  private void run(SpanExporter sdkExporter, String service, Consumer<Tracer> body) {
+    SpanExporter exporter = new Acknowledging(sdkExporter);
     SdkTracerProvider provider = SdkTracerProvider.builder()
         .setResource(Resource.getDefault().toBuilder().put(SERVICE_NAME, service).build())
         .addSpanProcessor(BatchSpanProcessor.builder(exporter)
@@ -54,6 +55,16 @@ final class SdkSpans {
       provider.forceFlush().join(2, TimeUnit.MINUTES);
       provider.shutdown().join(1, TimeUnit.MINUTES);
     }
+  }
+
+  /** What a {@link #sendWith} run ended with. */
+  record Sent(long acknowledged, long rejected) {}
+
+  /** Sends {@code count} spans of {@code service} through {@code exporter}, e.g. the SDK's gRPC one. */
+  static Sent sendWith(SpanExporter exporter, String service, int count) {
+    SdkSpans sdk = new SdkSpans(null);
+    sdk.run(exporter, service, tracer -> simpleSpans(tracer, count));
+    return new Sent(sdk.acknowledged.get(), sdk.rejected.get());
   }
 
   /** {@code count} server spans with a few attributes each. */

@@ -92,6 +92,8 @@ public final class ConfigLoader {
   private static void validate(OpenWitConfig config, String source) {
     port(config.catalog().port(), "catalog.port", source);
     port(config.receiver().httpPort(), "receiver.http_port", source);
+    port(config.receiver().jsonHttpPort(), "receiver.json_http_port", source);
+    port(config.receiver().grpcPort(), "receiver.grpc_port", source);
     port(config.embeddedKafka().port(), "embedded_kafka.port", source);
     port(config.embeddedKafka().controllerPort(), "embedded_kafka.controller_port", source);
     port(config.flink().dashboardPort(), "flink.dashboard_port", source);

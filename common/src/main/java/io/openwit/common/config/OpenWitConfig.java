@@ -22,7 +22,7 @@ public record OpenWitConfig(
     dataDir = Objects.requireNonNullElse(dataDir, "./data");
     metastore = Objects.requireNonNullElseGet(metastore, () -> new Metastore(null, null, null));
     catalog = Objects.requireNonNullElseGet(catalog, () -> new Catalog(null, null, null));
-    receiver = Objects.requireNonNullElseGet(receiver, () -> new Receiver(null, null, null));
+    receiver = Objects.requireNonNullElseGet(receiver, () -> new Receiver(null, null, null, null, null));
     ingestion = Objects.requireNonNullElseGet(ingestion, () -> new Ingestion(null));
     pipeline = Objects.requireNonNullElseGet(pipeline, () -> new Pipeline(null, null, null));
     embeddedKafka = Objects.requireNonNullElseGet(embeddedKafka, () -> new EmbeddedKafka(null, null));
@@ -81,10 +81,16 @@ public record OpenWitConfig(
     }
   }
 
-  /** The OTLP receiver. */
-  public record Receiver(Integer httpPort, Long maxRequestBytes, Long kafkaAckTimeoutMs) {
+  /**
+   * The OTLP receiver: OTLP/HTTP on {@code httpPort}, the same paths on the seed's JSON port
+   * {@code jsonHttpPort}, OTLP/gRPC on {@code grpcPort}.
+   */
+  public record Receiver(
+      Integer httpPort, Integer jsonHttpPort, Integer grpcPort, Long maxRequestBytes, Long kafkaAckTimeoutMs) {
     public Receiver {
       httpPort = Objects.requireNonNullElse(httpPort, 4318);
+      jsonHttpPort = Objects.requireNonNullElse(jsonHttpPort, 9087);
+      grpcPort = Objects.requireNonNullElse(grpcPort, 4317);
       maxRequestBytes = Objects.requireNonNullElse(maxRequestBytes, 16L * 1024 * 1024);
       kafkaAckTimeoutMs = Objects.requireNonNullElse(kafkaAckTimeoutMs, 30_000L);
     }
@@ -100,14 +106,24 @@ public record OpenWitConfig(
   public record Kafka(String bootstrapServers, Topics topics) {
     public Kafka {
       bootstrapServers = Objects.requireNonNullElse(bootstrapServers, "127.0.0.1:9092");
-      topics = Objects.requireNonNullElseGet(topics, () -> new Topics(null));
+      topics = Objects.requireNonNullElseGet(topics, () -> new Topics(null, null, null));
     }
   }
 
   /** The topics the receiver writes, one per signal. */
-  public record Topics(String traces) {
+  public record Topics(String traces, String logs, String metrics) {
     public Topics {
       traces = Objects.requireNonNullElse(traces, "openwit-otlp-traces");
+      logs = Objects.requireNonNullElse(logs, "openwit-otlp-logs");
+      metrics = Objects.requireNonNullElse(metrics, "openwit-otlp-metrics");
+    }
+
+    public String of(io.openwit.common.wire.Signal signal) {
+      return switch (signal) {
+        case TRACES -> traces;
+        case LOGS -> logs;
+        case METRICS -> metrics;
+      };
     }
   }
 

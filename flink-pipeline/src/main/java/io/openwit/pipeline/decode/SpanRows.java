@@ -1,57 +1,47 @@
 package io.openwit.pipeline.decode;
 
-import com.google.protobuf.ByteString;
+import static io.openwit.pipeline.decode.OtlpValues.hex;
+import static io.openwit.pipeline.decode.OtlpValues.hexOrNull;
+import static io.openwit.pipeline.decode.OtlpValues.nullIfEmpty;
+import static io.openwit.pipeline.decode.OtlpValues.timestamp;
+
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.common.v1.InstrumentationScope;
-import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
-import java.util.HexFormat;
+import io.openwit.pipeline.decode.OtlpValues.Origin;
 import java.util.function.Consumer;
 import org.apache.flink.table.data.GenericArrayData;
 import org.apache.flink.table.data.GenericRowData;
-import org.apache.flink.table.data.MapData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
-import org.apache.flink.table.data.TimestampData;
 
 /**
  * Flattens an OTLP {@link ExportTraceServiceRequest} into rows of {@code TableSchemas.SPANS_SCHEMA},
  * one per span, in the schema's field order.
  */
 public final class SpanRows {
-  static final String UNKNOWN_SERVICE = "unknown_service";
-  private static final HexFormat HEX = HexFormat.of();
-
   private SpanRows() {}
 
   public static void decode(byte[] payload, Consumer<RowData> out) throws InvalidProtocolBufferException {
     ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(payload);
     for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
-      Resource resource = resourceSpans.getResource();
-      String serviceName = AttributeValues.find(resource.getAttributesList(), "service.name");
-      StringData service = StringData.fromString(serviceName == null ? UNKNOWN_SERVICE : serviceName);
-      MapData resourceAttributes = AttributeValues.toMap(resource.getAttributesList());
       for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
-        InstrumentationScope scope = scopeSpans.getScope();
-        StringData scopeName = nullIfEmpty(scope.getName());
-        StringData scopeVersion = nullIfEmpty(scope.getVersion());
+        Origin origin = Origin.of(resourceSpans.getResource(), scopeSpans.getScope());
         for (Span span : scopeSpans.getSpansList()) {
-          out.accept(row(span, service, resourceAttributes, scopeName, scopeVersion));
+          out.accept(row(span, origin));
         }
       }
     }
   }
 
-  private static RowData row(
-      Span span, StringData service, MapData resourceAttributes, StringData scopeName, StringData scopeVersion) {
+  private static RowData row(Span span, Origin origin) {
     GenericRowData row = new GenericRowData(24);
     row.setField(0, hex(span.getTraceId()));
     row.setField(1, hex(span.getSpanId()));
-    row.setField(2, span.getParentSpanId().isEmpty() ? null : hex(span.getParentSpanId()));
+    row.setField(2, hexOrNull(span.getParentSpanId()));
     row.setField(3, nullIfEmpty(span.getTraceState()));
     row.setField(4, StringData.fromString(span.getName()));
     row.setField(5, StringData.fromString(span.getKind().name().replaceFirst("^SPAN_KIND_", "")));
@@ -63,10 +53,10 @@ public final class SpanRows {
     Status status = span.getStatus();
     row.setField(11, StringData.fromString(status.getCode().name().replaceFirst("^STATUS_CODE_", "")));
     row.setField(12, nullIfEmpty(status.getMessage()));
-    row.setField(13, service);
-    row.setField(14, resourceAttributes);
-    row.setField(15, scopeName);
-    row.setField(16, scopeVersion);
+    row.setField(13, origin.serviceName());
+    row.setField(14, origin.resourceAttributes());
+    row.setField(15, origin.scopeName());
+    row.setField(16, origin.scopeVersion());
     row.setField(17, AttributeValues.toMap(span.getAttributesList()));
     row.setField(18, events(span));
     row.setField(19, links(span));
@@ -106,18 +96,5 @@ public final class SpanRows {
               Integer.toUnsignedLong(link.getFlags()));
     }
     return new GenericArrayData(links);
-  }
-
-  private static StringData hex(ByteString id) {
-    return StringData.fromString(HEX.formatHex(id.toByteArray()));
-  }
-
-  private static StringData nullIfEmpty(String value) {
-    return value.isEmpty() ? null : StringData.fromString(value);
-  }
-
-  private static TimestampData timestamp(long unixNanos) {
-    return TimestampData.fromEpochMillis(
-        Math.floorDiv(unixNanos, 1_000_000L), (int) Math.floorMod(unixNanos, 1_000_000L));
   }
 }

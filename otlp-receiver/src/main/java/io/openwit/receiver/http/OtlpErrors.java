@@ -1,6 +1,9 @@
 package io.openwit.receiver.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.CodedOutputStream;
+import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpHeaderNames;
@@ -15,6 +18,8 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * OTLP/HTTP error responses: a google.rpc.Status body whose message says what was wrong. Also the
@@ -23,6 +28,7 @@ import java.io.UncheckedIOException;
 public final class OtlpErrors implements ServerErrorHandler {
   static final MediaType PROTOBUF = MediaType.parse("application/x-protobuf");
   private static final int RETRY_AFTER_SECONDS = 5;
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int INVALID_ARGUMENT = 3;
   private static final int RESOURCE_EXHAUSTED = 8;
   private static final int UNAVAILABLE = 14;
@@ -52,19 +58,31 @@ public final class OtlpErrors implements ServerErrorHandler {
             "request body exceeds the limit of " + maxRequestBytes + " bytes (receiver.max_request_bytes)"));
   }
 
-  static HttpResponse response(HttpStatus status, String message) {
+  static HttpResponse response(HttpStatus status, String message, boolean json) {
     int code = status == HttpStatus.REQUEST_ENTITY_TOO_LARGE ? RESOURCE_EXHAUSTED : INVALID_ARGUMENT;
-    return HttpResponse.of(status, PROTOBUF, status(code, message));
+    return json
+        ? HttpResponse.of(status, MediaType.JSON, jsonStatus(code, message))
+        : HttpResponse.of(status, PROTOBUF, status(code, message));
   }
 
   /** 503 with Retry-After: the client should send the same request again later. */
-  static HttpResponse retryable(String message) {
+  static HttpResponse retryable(String message, boolean json) {
     return HttpResponse.of(
         ResponseHeaders.builder(HttpStatus.SERVICE_UNAVAILABLE)
-            .contentType(PROTOBUF)
+            .contentType(json ? MediaType.JSON : PROTOBUF)
             .add(HttpHeaderNames.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS))
             .build(),
-        com.linecorp.armeria.common.HttpData.wrap(status(UNAVAILABLE, message)));
+        HttpData.wrap(json ? jsonStatus(UNAVAILABLE, message).getBytes(StandardCharsets.UTF_8)
+            : status(UNAVAILABLE, message)));
+  }
+
+  /** The JSON form of google.rpc.Status, for OTLP/JSON clients. */
+  private static String jsonStatus(int code, String message) {
+    try {
+      return JSON.writeValueAsString(Map.of("code", code, "message", message));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** A google.rpc.Status message (code = 1, message = 2), as OTLP/HTTP prescribes for errors. */

@@ -34,13 +34,15 @@ public final class KafkaWal implements AutoCloseable {
 
   private final KafkaProducer<byte[], byte[]> producer;
   private final String bootstrapServers;
-  private final Map<Signal, String> topics;
+  private final OpenWitConfig.Topics topics;
+  private final List<String> topicNames;
   private final int maxRecordBytes;
 
   public KafkaWal(OpenWitConfig config) {
     OpenWitConfig.Kafka kafka = config.ingestion().kafka();
     this.bootstrapServers = kafka.bootstrapServers();
-    this.topics = Map.of(Signal.TRACES, kafka.topics().traces());
+    this.topics = kafka.topics();
+    this.topicNames = java.util.Arrays.stream(Signal.values()).map(topics::of).toList();
     this.maxRecordBytes = Math.toIntExact(config.receiver().maxRequestBytes() + RECORD_OVERHEAD_BYTES);
     Properties properties = new Properties();
     properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -66,7 +68,7 @@ public final class KafkaWal implements AutoCloseable {
     try (Admin admin = Admin.create(properties)) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing =
-          topics.values().stream()
+          topicNames.stream()
               .filter(topic -> !existing.contains(topic))
               .map(
                   topic ->
@@ -78,7 +80,7 @@ public final class KafkaWal implements AutoCloseable {
       }
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new IllegalStateException("cannot create Kafka topics " + topics.values() + ": " + e.getCause(), e);
+        throw new IllegalStateException("cannot create Kafka topics " + topicNames + ": " + e.getCause(), e);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -93,7 +95,7 @@ public final class KafkaWal implements AutoCloseable {
       Signal signal, String tenant, String batchId, String encoding, byte[] payload) {
     ProducerRecord<byte[], byte[]> record =
         new ProducerRecord<>(
-            topics.get(signal),
+            topics.of(signal),
             (Integer) null,
             (byte[]) null,
             payload,
@@ -125,6 +127,6 @@ public final class KafkaWal implements AutoCloseable {
 
   @Override
   public void close() {
-    producer.close();
+    producer.close(java.time.Duration.ofSeconds(10));
   }
 }
