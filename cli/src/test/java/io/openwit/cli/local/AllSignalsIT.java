@@ -211,6 +211,43 @@ class AllSignalsIT {
         .contains("i=9007199254740993").contains("y=\"AQI=\"").contains("a=[\"p\",2]").contains("m={\"n\":1.5}");
   }
 
+  @Test
+  void partiallyInvalidRequestsKeepTheValidItemsAndSaySoInThePartialSuccess() throws Exception {
+    HexFormat hex = HexFormat.of();
+    Span valid = Span.newBuilder().setName("valid")
+        .setTraceId(ByteString.copyFrom(hex.parseHex("0af7651916cd43dd8448eb211c8031aa")))
+        .setSpanId(ByteString.copyFrom(hex.parseHex("00000000000000c1")))
+        .setStartTimeUnixNano(1700000000000000000L).setEndTimeUnixNano(1700000000000001000L)
+        .build();
+    Span badTraceId = valid.toBuilder().setName("bad").setTraceId(ByteString.copyFrom(new byte[] {1, 2, 3})).build();
+    ExportTraceServiceRequest request = ExportTraceServiceRequest.newBuilder()
+        .addResourceSpans(ResourceSpans.newBuilder()
+            .setResource(Resource.newBuilder().addAttributes(kv("service.name", AnyValue.newBuilder().setStringValue("partial"))))
+            .addScopeSpans(ScopeSpans.newBuilder().addSpans(badTraceId).addSpans(valid)))
+        .build();
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(openWit.tracesEndpoint()))
+        .header("Content-Type", "application/x-protobuf")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(request.toByteArray())).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(response.statusCode()).isEqualTo(200);
+    var partial = io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse.parseFrom(response.body())
+        .getPartialSuccess();
+    assertThat(partial.getRejectedSpans()).isEqualTo(1);
+    assertThat(partial.getErrorMessage()).isEqualTo("span 'bad': trace_id must be 16 bytes, was 3");
+
+    HttpResponse<String> allInvalid = http.send(HttpRequest.newBuilder(URI.create(openWit.tracesEndpoint()))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":\"no ids\"}]}]}]}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(allInvalid.statusCode()).isEqualTo(400);
+    assertThat(allInvalid.body()).contains("every item of the request is invalid: span 'no ids': trace_id must be 16 bytes, was 0");
+
+    assertThat(awaitCount("spans", "partial", 1)).isEqualTo(1);
+    assertThat(openWit.queryLong("SELECT count(*) FROM openwit.\"default\".spans WHERE name = 'bad' OR name = 'no ids'"))
+        .isZero();
+  }
+
   private static KeyValue kv(String key, AnyValue.Builder value) {
     return KeyValue.newBuilder().setKey(key).setValue(value).build();
   }

@@ -9,10 +9,13 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.openwit.common.wire.Signal;
@@ -67,6 +70,33 @@ public enum OtlpCodec {
 
   public Message emptyResponse() {
     return emptyResponse;
+  }
+
+  /** A request with its invalid items removed, and how many were removed and why. */
+  public record Checked(Message accepted, long rejected, boolean nothingKept, String reason) {}
+
+  /** Drops the items OTLP says a receiver must not accept (bad ids, nameless metrics, ...). */
+  public Checked check(Message request) {
+    OtlpValidation.Rejections rejections = new OtlpValidation.Rejections();
+    Message accepted = switch (signal) {
+      case TRACES -> OtlpValidation.traces((ExportTraceServiceRequest) request, rejections);
+      case LOGS -> OtlpValidation.logs((ExportLogsServiceRequest) request, rejections);
+      case METRICS -> OtlpValidation.metrics((ExportMetricsServiceRequest) request, rejections);
+    };
+    return new Checked(
+        accepted, rejections.count(), rejections.count() > 0 && rejections.kept() == 0, rejections.message());
+  }
+
+  /** The response telling the client that {@code rejected} items were refused, and why. */
+  public Message partialSuccessResponse(long rejected, String message) {
+    return switch (signal) {
+      case TRACES -> ExportTraceServiceResponse.newBuilder().setPartialSuccess(
+          ExportTracePartialSuccess.newBuilder().setRejectedSpans(rejected).setErrorMessage(message)).build();
+      case LOGS -> ExportLogsServiceResponse.newBuilder().setPartialSuccess(
+          ExportLogsPartialSuccess.newBuilder().setRejectedLogRecords(rejected).setErrorMessage(message)).build();
+      case METRICS -> ExportMetricsServiceResponse.newBuilder().setPartialSuccess(
+          ExportMetricsPartialSuccess.newBuilder().setRejectedDataPoints(rejected).setErrorMessage(message)).build();
+    };
   }
 
   public Message parseProtobuf(byte[] payload) throws InvalidOtlpException {

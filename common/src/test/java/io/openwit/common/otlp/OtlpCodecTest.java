@@ -136,6 +136,62 @@ class OtlpCodecTest {
   }
 
   @Test
+  void invalidItemsAreDroppedAndCountedWhileValidOnesAreKept() {
+    Span valid = Span.newBuilder().setName("ok")
+        .setTraceId(bytes("5b8efff798038103d269b633813fc60c")).setSpanId(bytes("eee19b7ec3c1b174")).build();
+    Span shortTraceId = valid.toBuilder().setName("short").setTraceId(bytes("0102030405")).build();
+    Span zeroSpanId = valid.toBuilder().setName("zero").setSpanId(bytes("0000000000000000")).build();
+    ExportTraceServiceRequest request = ExportTraceServiceRequest.newBuilder()
+        .addResourceSpans(ResourceSpans.newBuilder()
+            .addScopeSpans(ScopeSpans.newBuilder().addSpans(shortTraceId).addSpans(valid).addSpans(zeroSpanId)))
+        .build();
+
+    OtlpCodec.Checked checked = OtlpCodec.TRACES.check(request);
+    assertThat(checked.rejected()).isEqualTo(2);
+    assertThat(checked.nothingKept()).isFalse();
+    assertThat(checked.reason()).isEqualTo("span 'short': trace_id must be 16 bytes, was 5 (and 1 more invalid items)");
+    assertThat(((ExportTraceServiceRequest) checked.accepted()).getResourceSpans(0).getScopeSpans(0).getSpansList())
+        .containsExactly(valid);
+    assertThat(OtlpCodec.toJson(OtlpCodec.TRACES.partialSuccessResponse(2, "why")))
+        .isEqualTo("{\"partialSuccess\":{\"rejectedSpans\":\"2\",\"errorMessage\":\"why\"}}");
+
+    OtlpCodec.Checked allBad = OtlpCodec.TRACES.check(ExportTraceServiceRequest.newBuilder()
+        .addResourceSpans(ResourceSpans.newBuilder().addScopeSpans(ScopeSpans.newBuilder().addSpans(zeroSpanId)))
+        .build());
+    assertThat(allBad.nothingKept()).isTrue();
+    assertThat(allBad.reason()).isEqualTo("span 'zero': span_id is all zeros, which OTLP defines as invalid");
+
+    OtlpCodec.Checked untouched = OtlpCodec.TRACES.check(request.toBuilder().clearResourceSpans().build());
+    assertThat(untouched.rejected()).isZero();
+    assertThat(untouched.nothingKept()).isFalse();
+  }
+
+  @Test
+  void logsWithMalformedIdsAndMetricsWithoutNamesAreRejected() {
+    ExportLogsServiceRequest logs = ExportLogsServiceRequest.newBuilder()
+        .addResourceLogs(ResourceLogs.newBuilder().addScopeLogs(ScopeLogs.newBuilder()
+            .addLogRecords(LogRecord.newBuilder().setSpanId(bytes("01")))
+            .addLogRecords(LogRecord.newBuilder().setBody(AnyValue.newBuilder().setStringValue("fine")))))
+        .build();
+    OtlpCodec.Checked checkedLogs = OtlpCodec.LOGS.check(logs);
+    assertThat(checkedLogs.rejected()).isEqualTo(1);
+    assertThat(checkedLogs.reason()).isEqualTo("log record: span_id must be 8 bytes, was 1");
+
+    io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest metrics =
+        io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest.newBuilder()
+            .addResourceMetrics(io.opentelemetry.proto.metrics.v1.ResourceMetrics.newBuilder()
+                .addScopeMetrics(io.opentelemetry.proto.metrics.v1.ScopeMetrics.newBuilder()
+                    .addMetrics(io.opentelemetry.proto.metrics.v1.Metric.newBuilder()
+                        .setGauge(io.opentelemetry.proto.metrics.v1.Gauge.newBuilder()
+                            .addDataPoints(io.opentelemetry.proto.metrics.v1.NumberDataPoint.newBuilder().setAsInt(1))
+                            .addDataPoints(io.opentelemetry.proto.metrics.v1.NumberDataPoint.newBuilder().setAsInt(2))))))
+            .build();
+    OtlpCodec.Checked checkedMetrics = OtlpCodec.METRICS.check(metrics);
+    assertThat(checkedMetrics.rejected()).as("each point of the nameless metric").isEqualTo(2);
+    assertThat(checkedMetrics.nothingKept()).isTrue();
+  }
+
+  @Test
   void emptyResponsesPrintAsEmptyJsonObjects() {
     assertThat(OtlpCodec.toJson(OtlpCodec.LOGS.emptyResponse())).isEqualTo("{}");
   }

@@ -41,30 +41,29 @@ public final class OtlpGrpcServices {
   }
 
   private static ServerServiceDefinition service(Signal signal, OtlpIngester ingester) {
-    Message response = OtlpCodec.of(signal).emptyResponse();
     MethodDescriptor<byte[], Message> export =
         MethodDescriptor.<byte[], Message>newBuilder()
             .setType(MethodDescriptor.MethodType.UNARY)
             .setFullMethodName(MethodDescriptor.generateFullMethodName(serviceName(signal), "Export"))
             .setRequestMarshaller(RAW_BYTES)
-            .setResponseMarshaller(ProtoUtils.marshaller(response))
+            .setResponseMarshaller(ProtoUtils.marshaller(OtlpCodec.of(signal).emptyResponse()))
             .build();
     return ServerServiceDefinition.builder(serviceName(signal))
         .addMethod(export, ServerCalls.asyncUnaryCall(
-            (byte[] request, StreamObserver<Message> observer) -> export(signal, ingester, request, response, observer)))
+            (byte[] request, StreamObserver<Message> observer) -> export(signal, ingester, request, observer)))
         .build();
   }
 
   private static void export(
-      Signal signal, OtlpIngester ingester, byte[] request, Message response, StreamObserver<Message> observer) {
-    CompletableFuture<Void> acknowledged;
+      Signal signal, OtlpIngester ingester, byte[] request, StreamObserver<Message> observer) {
+    CompletableFuture<Message> acknowledged;
     try {
       acknowledged = ingester.acceptProtobuf(signal, RecordHeaders.DEFAULT_TENANT, request);
     } catch (InvalidOtlpException e) {
       observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
       return;
     }
-    acknowledged.whenComplete((done, failure) -> {
+    acknowledged.whenComplete((response, failure) -> {
       if (failure == null) {
         observer.onNext(response);
         observer.onCompleted();

@@ -1,5 +1,6 @@
 package io.openwit.receiver.http;
 
+import com.google.protobuf.Message;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpHeaderNames;
@@ -80,7 +81,7 @@ public final class OtlpHttpService implements HttpService {
             request.content().array(),
             request.headers().get(HttpHeaderNames.CONTENT_ENCODING),
             maxRequestBytes);
-    CompletableFuture<Void> acknowledged;
+    CompletableFuture<Message> acknowledged;
     try {
       acknowledged = json
           ? ingester.acceptJson(signal, RecordHeaders.DEFAULT_TENANT, body)
@@ -88,13 +89,12 @@ public final class OtlpHttpService implements HttpService {
     } catch (InvalidOtlpException e) {
       throw new OtlpHttpException(HttpStatus.BAD_REQUEST, e.getMessage());
     }
-    return acknowledged.thenApply(done -> success(json));
+    return acknowledged.thenApply(response -> success(response, json));
   }
 
-  private HttpResponse success(boolean json) {
-    OtlpCodec codec = OtlpCodec.of(signal);
+  private static HttpResponse success(Message response, boolean json) {
     return json
-        ? HttpResponse.of(HttpStatus.OK, MediaType.JSON, OtlpCodec.toJson(codec.emptyResponse()))
-        : HttpResponse.of(HttpStatus.OK, OtlpErrors.PROTOBUF, codec.emptyResponse().toByteArray());
+        ? HttpResponse.of(HttpStatus.OK, MediaType.JSON, OtlpCodec.toJson(response))
+        : HttpResponse.of(HttpStatus.OK, OtlpErrors.PROTOBUF, response.toByteArray());
   }
 }

@@ -1,5 +1,6 @@
 package io.openwit.receiver.ingest;
 
+import com.google.protobuf.Message;
 import io.openwit.common.otlp.InvalidOtlpException;
 import io.openwit.common.otlp.OtlpCodec;
 import io.openwit.common.wire.RecordHeaders;
@@ -23,20 +24,36 @@ public final class OtlpIngester {
     this.kafkaAckTimeoutMs = kafkaAckTimeoutMs;
   }
 
-  /** A protobuf-encoded export request of {@code signal}, as received. */
-  public CompletableFuture<Void> acceptProtobuf(Signal signal, String tenant, byte[] request) throws InvalidOtlpException {
-    OtlpCodec.of(signal).parseProtobuf(request);
-    return append(signal, tenant, request);
+  /**
+   * A protobuf-encoded export request of {@code signal}, as received. Completes with the response
+   * to send: empty, or a partial success naming the items that were refused.
+   */
+  public CompletableFuture<Message> acceptProtobuf(Signal signal, String tenant, byte[] request)
+      throws InvalidOtlpException {
+    OtlpCodec codec = OtlpCodec.of(signal);
+    return accept(codec, tenant, codec.parseProtobuf(request), request);
   }
 
   /** An OTLP/JSON export request; it is stored as protobuf like every other. */
-  public CompletableFuture<Void> acceptJson(Signal signal, String tenant, byte[] request) throws InvalidOtlpException {
-    return append(signal, tenant, OtlpCodec.of(signal).parseJson(request).toByteArray());
+  public CompletableFuture<Message> acceptJson(Signal signal, String tenant, byte[] request)
+      throws InvalidOtlpException {
+    OtlpCodec codec = OtlpCodec.of(signal);
+    return accept(codec, tenant, codec.parseJson(request), null);
   }
 
-  private CompletableFuture<Void> append(Signal signal, String tenant, byte[] protobuf) {
-    return wal.append(signal, tenant, UUID.randomUUID().toString(), RecordHeaders.ENCODING_OTLP_PROTO, protobuf)
+  private CompletableFuture<Message> accept(OtlpCodec codec, String tenant, Message request, byte[] original)
+      throws InvalidOtlpException {
+    OtlpCodec.Checked checked = codec.check(request);
+    if (checked.nothingKept()) {
+      throw new InvalidOtlpException("every item of the request is invalid: " + checked.reason());
+    }
+    // Unchanged protobuf requests go to Kafka as received, without serializing them again.
+    byte[] protobuf = checked.rejected() == 0 && original != null ? original : checked.accepted().toByteArray();
+    Message response = checked.rejected() == 0
+        ? codec.emptyResponse()
+        : codec.partialSuccessResponse(checked.rejected(), checked.reason());
+    return wal.append(codec.signal(), tenant, UUID.randomUUID().toString(), RecordHeaders.ENCODING_OTLP_PROTO, protobuf)
         .orTimeout(kafkaAckTimeoutMs, TimeUnit.MILLISECONDS)
-        .thenApply(acknowledged -> null);
+        .thenApply(acknowledged -> response);
   }
 }
