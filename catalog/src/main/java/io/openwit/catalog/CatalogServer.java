@@ -1,9 +1,9 @@
 package io.openwit.catalog;
 
 import com.linecorp.armeria.server.Server;
-import io.openwit.catalog.metastore.Metastore;
+import io.openwit.common.metastore.Metastore;
 import io.openwit.catalog.rest.RestCatalogService;
-import io.openwit.catalog.tables.TenantTables;
+import io.openwit.common.schema.TenantTables;
 import io.openwit.common.config.OpenWitConfig;
 import java.util.HashMap;
 import java.util.Map;

@@ -23,14 +23,15 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "openwit 0.1.0",
     description = "Self-hosted observability database: OTLP in, Iceberg tables out, SQL through Trino.",
-    subcommands = {OpenWit.Local.class, OpenWit.Sql.class})
+    subcommands = {OpenWit.Local.class, OpenWit.Sql.class, Tenants.class})
 public final class OpenWit {
 
   public static void main(String[] args) {
     CommandLine commandLine = new CommandLine(new OpenWit());
     commandLine.setExecutionExceptionHandler(
         (exception, line, parseResult) -> {
-          if (exception instanceof ConfigException || exception instanceof IllegalStateException) {
+          if (exception instanceof ConfigException || exception instanceof IllegalStateException
+              || exception instanceof IllegalArgumentException) {
             line.getErr().println("openwit: " + exception.getMessage());
             return 1;
           }
@@ -82,12 +83,15 @@ public final class OpenWit {
             Flink dashboard  http://127.0.0.1:%d
             Trino            http://127.0.0.1:%d  (./openwit sql, or JDBC %s)
             Kafka            %s
-          Authentication is off in single-node mode: all data goes to tenant 'default'.
+          %s
           Press Ctrl-C to stop.
           %n""",
           (System.nanoTime() - started) / 1e9, effective.dataPath(), effective.receiver().httpPort(),
           effective.catalogUri(), effective.flink().dashboardPort(), effective.trino().port(),
-          stack.trino().jdbcUrl() + "/openwit/default", effective.ingestion().kafka().bootstrapServers());
+          stack.trino().jdbcUrl() + "/openwit/default", effective.ingestion().kafka().bootstrapServers(),
+          effective.receiver().authEnabled()
+              ? "API keys are required (openwit tenants create NAME makes a tenant and its key)."
+              : "Authentication is off (receiver.auth_enabled: false): all data goes to tenant 'default'.");
       stopped.await();
       return 0;
     }

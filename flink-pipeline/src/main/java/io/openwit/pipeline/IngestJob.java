@@ -5,6 +5,7 @@ import io.openwit.common.config.OpenWitConfig;
 import io.openwit.pipeline.sink.TelemetryRecordGenerator;
 import io.openwit.pipeline.source.OtlpBatch;
 import io.openwit.pipeline.source.OtlpRecordDeserializer;
+import io.openwit.common.schema.TenantTables;
 import io.openwit.common.wire.Signal;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -57,6 +58,8 @@ public final class IngestJob {
     DynamicIcebergSink.forInput(batches)
         .generator(new TelemetryRecordGenerator())
         .catalogLoader(catalogLoader(config))
+        // a tenant seen for the first time gets its namespace and tables as the catalog makes them
+        .tableCreator((catalog, identifier, schema, spec) -> TenantTables.create(catalog, identifier))
         .writeParallelism(pipeline.parallelism())
         .uidPrefix(UID_PREFIX)
         .append();

@@ -6,7 +6,11 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import com.linecorp.armeria.server.grpc.GrpcServiceBuilder;
 import io.openwit.common.config.OpenWitConfig;
+import io.openwit.common.metastore.Metastore;
 import io.openwit.common.wire.Signal;
+import io.openwit.receiver.auth.ApiKeyDecorator;
+import io.openwit.receiver.auth.ApiKeyInterceptor;
+import io.openwit.receiver.auth.TenantResolver;
 import io.openwit.receiver.grpc.OtlpGrpcServices;
 import io.openwit.receiver.ingest.OtlpIngester;
 import io.openwit.receiver.http.OtlpErrors;
@@ -23,32 +27,47 @@ public final class OtlpReceiver implements AutoCloseable {
   private final KafkaWal wal;
   private final Server server;
   private final OpenWitConfig.Receiver settings;
+  private final TenantResolver tenants;
 
-  private OtlpReceiver(KafkaWal wal, Server server, OpenWitConfig.Receiver settings) {
+  private OtlpReceiver(KafkaWal wal, Server server, OpenWitConfig.Receiver settings, TenantResolver tenants) {
     this.wal = wal;
     this.server = server;
     this.settings = settings;
+    this.tenants = tenants;
   }
 
   public static OtlpReceiver start(OpenWitConfig config) {
     KafkaWal wal = new KafkaWal(config);
     try {
       wal.ensureTopics(TOPIC_PARTITIONS);
-      return start(config, wal);
+      return start(config, wal, tenantResolver(config));
     } catch (RuntimeException e) {
       wal.close();
       throw e;
     }
   }
 
+  static TenantResolver tenantResolver(OpenWitConfig config) {
+    OpenWitConfig.Receiver receiver = config.receiver();
+    if (!receiver.authEnabled()) {
+      LOG.warn("authentication is off (receiver.auth_enabled: false): every request goes to tenant 'default'");
+      return TenantResolver.disabled();
+    }
+    Metastore metastore =
+        new Metastore(config.metastoreJdbcUrl(), config.metastore().user(), config.metastore().password());
+    metastore.migrate();
+    return TenantResolver.withApiKeys(metastore, receiver.apiKeyRefreshMs());
+  }
+
   /** Serves OTLP in front of {@code wal}, whose topics must exist. */
-  static OtlpReceiver start(OpenWitConfig config, KafkaWal wal) {
+  static OtlpReceiver start(OpenWitConfig config, KafkaWal wal, TenantResolver tenants) {
     OpenWitConfig.Receiver receiver = config.receiver();
     OtlpIngester ingester = new OtlpIngester(wal, receiver.kafkaAckTimeoutMs());
     int maxRequestBytes = Math.toIntExact(receiver.maxRequestBytes());
     GrpcServiceBuilder grpc = GrpcService.builder()
         .maxRequestMessageLength(maxRequestBytes)
-        .useBlockingTaskExecutor(true);
+        .useBlockingTaskExecutor(true)
+        .intercept(new ApiKeyInterceptor(tenants));
     OtlpGrpcServices.all(ingester).forEach(grpc::addService);
     // Every port serves every protocol; 4317 (gRPC), 4318 and 9087 (HTTP) are the conventions.
     ServerBuilder server = Server.builder()
@@ -60,6 +79,7 @@ public final class OtlpReceiver implements AutoCloseable {
         .service(grpc.build());
     for (Signal signal : Signal.values()) {
       server.route().methods(HttpMethod.POST).path("/v1/" + signal.headerValue())
+          .decorator(new ApiKeyDecorator(tenants, OtlpErrors::unauthorized))
           .build(new OtlpHttpService(signal, ingester, maxRequestBytes));
     }
     Server started = server.build();
@@ -67,7 +87,7 @@ public final class OtlpReceiver implements AutoCloseable {
     LOG.info("OTLP receiver: gRPC on {}, HTTP on {} and {}; writing to Kafka at {}",
         receiver.grpcPort(), receiver.httpPort(), receiver.jsonHttpPort(),
         config.ingestion().kafka().bootstrapServers());
-    return new OtlpReceiver(wal, started, receiver);
+    return new OtlpReceiver(wal, started, receiver, tenants);
   }
 
   public int httpPort() {
@@ -81,6 +101,7 @@ public final class OtlpReceiver implements AutoCloseable {
   @Override
   public void close() {
     server.stop().join();
+    tenants.close();
     wal.close();
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.CodedInputStream;
 import io.openwit.common.config.OpenWitConfig;
+import io.openwit.receiver.auth.TenantResolver;
 import io.openwit.receiver.kafka.KafkaWal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -34,10 +35,10 @@ class OtlpReceiverTest {
     OpenWitConfig defaults = OpenWitConfig.defaults();
     OpenWitConfig config = new OpenWitConfig(
         defaults.dataDir(), defaults.metastore(), defaults.catalog(),
-        new OpenWitConfig.Receiver(unusedPort(), unusedPort(), unusedPort(), MAX_REQUEST_BYTES, 2_000L),
+        new OpenWitConfig.Receiver(unusedPort(), unusedPort(), unusedPort(), MAX_REQUEST_BYTES, 2_000L, false, null),
         new OpenWitConfig.Ingestion(new OpenWitConfig.Kafka("127.0.0.1:" + unusedPort(), null)),
         defaults.pipeline(), defaults.embeddedKafka(), defaults.flink(), defaults.trino());
-    receiver = OtlpReceiver.start(config, new KafkaWal(config));
+    receiver = OtlpReceiver.start(config, new KafkaWal(config), TenantResolver.disabled());
   }
 
   @AfterEach

@@ -100,6 +100,7 @@ public final class ConfigLoader {
     port(config.trino().port(), "trino.port", source);
     positive(config.receiver().maxRequestBytes(), "receiver.max_request_bytes", source);
     positive(config.receiver().kafkaAckTimeoutMs(), "receiver.kafka_ack_timeout_ms", source);
+    positive(config.receiver().apiKeyRefreshMs(), "receiver.api_key_refresh_ms", source);
     positive(config.pipeline().checkpointIntervalMs(), "pipeline.checkpoint_interval_ms", source);
     positive(config.pipeline().parallelism(), "pipeline.parallelism", source);
     if (config.ingestion().kafka().bootstrapServers().isBlank()) {

@@ -22,7 +22,7 @@ public record OpenWitConfig(
     dataDir = Objects.requireNonNullElse(dataDir, "./data");
     metastore = Objects.requireNonNullElseGet(metastore, () -> new Metastore(null, null, null));
     catalog = Objects.requireNonNullElseGet(catalog, () -> new Catalog(null, null, null));
-    receiver = Objects.requireNonNullElseGet(receiver, () -> new Receiver(null, null, null, null, null));
+    receiver = Objects.requireNonNullElseGet(receiver, () -> new Receiver(null, null, null, null, null, null, null));
     ingestion = Objects.requireNonNullElseGet(ingestion, () -> new Ingestion(null));
     pipeline = Objects.requireNonNullElseGet(pipeline, () -> new Pipeline(null, null, null));
     embeddedKafka = Objects.requireNonNullElseGet(embeddedKafka, () -> new EmbeddedKafka(null, null));
@@ -63,7 +63,7 @@ public record OpenWitConfig(
     return "http://" + catalog.advertisedHost() + ":" + catalog.port();
   }
 
-  /** The metastore: tenants, and the Iceberg JDBC catalog's own tables. */
+  /** The metastore: tenants and API keys, and the Iceberg JDBC catalog's own tables. */
   public record Metastore(String jdbcUrl, String user, String password) {
     public Metastore {
       jdbcUrl = Objects.requireNonNullElse(jdbcUrl, "");
@@ -83,11 +83,16 @@ public record OpenWitConfig(
 
   /**
    * The OTLP receiver: OTLP/HTTP on {@code httpPort}, the same paths on the seed's JSON port
-   * {@code jsonHttpPort}, OTLP/gRPC on {@code grpcPort}.
+   * {@code jsonHttpPort}, OTLP/gRPC on {@code grpcPort}. With {@code authEnabled} every request
+   * needs an API key and writes into that key's tenant; without, everything goes to 'default'.
+   * Keys created, rotated or deleted take effect within {@code apiKeyRefreshMs}.
    */
   public record Receiver(
-      Integer httpPort, Integer jsonHttpPort, Integer grpcPort, Long maxRequestBytes, Long kafkaAckTimeoutMs) {
+      Integer httpPort, Integer jsonHttpPort, Integer grpcPort, Long maxRequestBytes, Long kafkaAckTimeoutMs,
+      Boolean authEnabled, Long apiKeyRefreshMs) {
     public Receiver {
+      authEnabled = Objects.requireNonNullElse(authEnabled, false);
+      apiKeyRefreshMs = Objects.requireNonNullElse(apiKeyRefreshMs, 5_000L);
       httpPort = Objects.requireNonNullElse(httpPort, 4318);
       jsonHttpPort = Objects.requireNonNullElse(jsonHttpPort, 9087);
       grpcPort = Objects.requireNonNullElse(grpcPort, 4317);

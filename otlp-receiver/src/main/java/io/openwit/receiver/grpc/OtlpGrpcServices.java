@@ -11,6 +11,7 @@ import io.openwit.common.otlp.InvalidOtlpException;
 import io.openwit.common.otlp.OtlpCodec;
 import io.openwit.common.wire.RecordHeaders;
 import io.openwit.common.wire.Signal;
+import io.openwit.receiver.auth.ApiKeyInterceptor;
 import io.openwit.receiver.ingest.OtlpIngester;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -58,7 +59,8 @@ public final class OtlpGrpcServices {
       Signal signal, OtlpIngester ingester, byte[] request, StreamObserver<Message> observer) {
     CompletableFuture<Message> acknowledged;
     try {
-      acknowledged = ingester.acceptProtobuf(signal, RecordHeaders.DEFAULT_TENANT, request);
+      String tenant = ApiKeyInterceptor.TENANT.get();
+      acknowledged = ingester.acceptProtobuf(signal, tenant == null ? RecordHeaders.DEFAULT_TENANT : tenant, request);
     } catch (InvalidOtlpException e) {
       observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
       return;

@@ -7,6 +7,7 @@ import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
@@ -32,6 +33,7 @@ public final class OtlpErrors implements ServerErrorHandler {
   private static final int INVALID_ARGUMENT = 3;
   private static final int RESOURCE_EXHAUSTED = 8;
   private static final int UNAVAILABLE = 14;
+  private static final int UNAUTHENTICATED = 16;
 
   private final long maxRequestBytes;
 
@@ -63,6 +65,18 @@ public final class OtlpErrors implements ServerErrorHandler {
     return json
         ? HttpResponse.of(status, MediaType.JSON, jsonStatus(code, message))
         : HttpResponse.of(status, PROTOBUF, status(code, message));
+  }
+
+  /** 401 for a request without a valid API key, in the request's encoding. */
+  public static HttpResponse unauthorized(HttpRequest request, String message) {
+    boolean json = request.contentType() != null && request.contentType().is(MediaType.JSON);
+    return HttpResponse.of(
+        ResponseHeaders.builder(HttpStatus.UNAUTHORIZED)
+            .contentType(json ? MediaType.JSON : PROTOBUF)
+            .add(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer")
+            .build(),
+        HttpData.wrap(json ? jsonStatus(UNAUTHENTICATED, message).getBytes(StandardCharsets.UTF_8)
+            : status(UNAUTHENTICATED, message)));
   }
 
   /** 503 with Retry-After: the client should send the same request again later. */

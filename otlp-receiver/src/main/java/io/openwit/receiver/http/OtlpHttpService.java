@@ -14,6 +14,7 @@ import io.openwit.common.otlp.InvalidOtlpException;
 import io.openwit.common.otlp.OtlpCodec;
 import io.openwit.common.wire.RecordHeaders;
 import io.openwit.common.wire.Signal;
+import io.openwit.receiver.auth.ApiKeyDecorator;
 import io.openwit.receiver.ingest.OtlpIngester;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -53,7 +54,7 @@ public final class OtlpHttpService implements HttpService {
     CompletableFuture<HttpResponse> response =
         request
             .aggregate()
-            .thenComposeAsync(body -> accept(body, json), ctx.blockingTaskExecutor())
+            .thenComposeAsync(body -> accept(body, json, tenantOf(ctx)), ctx.blockingTaskExecutor())
             .handle(
                 (ok, failure) -> {
                   if (failure == null) {
@@ -75,7 +76,13 @@ public final class OtlpHttpService implements HttpService {
     return HttpResponse.of(response);
   }
 
-  private CompletableFuture<HttpResponse> accept(AggregatedHttpRequest request, boolean json) {
+  /** Set by {@link ApiKeyDecorator}; the default tenant when the service runs without it. */
+  private static String tenantOf(ServiceRequestContext ctx) {
+    String tenant = ctx.attr(ApiKeyDecorator.TENANT);
+    return tenant == null ? RecordHeaders.DEFAULT_TENANT : tenant;
+  }
+
+  private CompletableFuture<HttpResponse> accept(AggregatedHttpRequest request, boolean json, String tenant) {
     byte[] body =
         RequestBodies.decode(
             request.content().array(),
@@ -84,8 +91,8 @@ public final class OtlpHttpService implements HttpService {
     CompletableFuture<Message> acknowledged;
     try {
       acknowledged = json
-          ? ingester.acceptJson(signal, RecordHeaders.DEFAULT_TENANT, body)
-          : ingester.acceptProtobuf(signal, RecordHeaders.DEFAULT_TENANT, body);
+          ? ingester.acceptJson(signal, tenant, body)
+          : ingester.acceptProtobuf(signal, tenant, body);
     } catch (InvalidOtlpException e) {
       throw new OtlpHttpException(HttpStatus.BAD_REQUEST, e.getMessage());
     }

@@ -1,4 +1,4 @@
-package io.openwit.catalog.metastore;
+package io.openwit.common.metastore;
 
 /** The metastore database could not do what was asked. */
 public class MetastoreException extends RuntimeException {

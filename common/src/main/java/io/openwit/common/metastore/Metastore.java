@@ -1,0 +1,195 @@
+package io.openwit.common.metastore;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.flywaydb.core.Flyway;
+
+/**
+ * OpenWit's own metadata database: PostgreSQL in real deployments, an SQLite file by default.
+ * It holds the tenant registry and API keys (hashed); the Iceberg JDBC catalog keeps its tables in
+ * the same database.
+ */
+public final class Metastore {
+  private final String jdbcUrl;
+  private final String user;
+  private final String password;
+
+  public Metastore(String jdbcUrl, String user, String password) {
+    this.jdbcUrl = jdbcUrl;
+    this.user = user;
+    this.password = password;
+  }
+
+  public String jdbcUrl() {
+    return jdbcUrl;
+  }
+
+  public boolean isSqlite() {
+    return jdbcUrl.startsWith("jdbc:sqlite:");
+  }
+
+  /** Brings the schema up to date; safe to run at every start. */
+  public void migrate() {
+    Flyway.configure()
+        .dataSource(jdbcUrl, user, password)
+        .locations("classpath:db/metastore")
+        .table("openwit_schema_history")
+        .load()
+        .migrate();
+  }
+
+  /** A tenant and the public ids of its API keys. */
+  public record Tenant(String id, List<String> keyIds) {}
+
+  /** Creates {@code tenant} with its first API key, which is returned and never stored in clear. */
+  public ApiKeys.NewKey createTenant(String tenant) {
+    ApiKeys.checkTenantId(tenant);
+    return inTransaction(connection -> {
+      if (tenantExists(connection, tenant)) {
+        throw new IllegalArgumentException("tenant '" + tenant + "' already exists");
+      }
+      update(connection, "INSERT INTO tenants (tenant_id) VALUES (?)", tenant);
+      return addKey(connection, tenant);
+    });
+  }
+
+  /** Replaces every key of {@code tenant} with one new key. */
+  public ApiKeys.NewKey rotateKey(String tenant) {
+    return inTransaction(connection -> {
+      requireTenant(connection, tenant);
+      update(connection, "DELETE FROM api_keys WHERE tenant_id = ?", tenant);
+      return addKey(connection, tenant);
+    });
+  }
+
+  /** Removes the tenant and its keys; its tables and data stay in the warehouse. */
+  public void deleteTenant(String tenant) {
+    inTransaction(connection -> {
+      requireTenant(connection, tenant);
+      update(connection, "DELETE FROM api_keys WHERE tenant_id = ?", tenant);
+      update(connection, "DELETE FROM tenants WHERE tenant_id = ?", tenant);
+      return null;
+    });
+  }
+
+  public List<Tenant> tenantsWithKeys() {
+    List<String> tenants = tenants();
+    java.util.Map<String, List<String>> keys = new java.util.HashMap<>();
+    query("SELECT tenant_id, key_id FROM api_keys ORDER BY key_id", rows -> {
+      while (rows.next()) {
+        keys.computeIfAbsent(rows.getString(1), ignored -> new ArrayList<>()).add(rows.getString(2));
+      }
+      return null;
+    });
+    return tenants.stream().map(tenant -> new Tenant(tenant, keys.getOrDefault(tenant, List.of()))).toList();
+  }
+
+  /** Every key hash and the tenant it belongs to. */
+  public java.util.Map<String, String> tenantsByKeyHash() {
+    return query("SELECT key_hash, tenant_id FROM api_keys", rows -> {
+      java.util.Map<String, String> byHash = new java.util.HashMap<>();
+      while (rows.next()) {
+        byHash.put(rows.getString(1), rows.getString(2));
+      }
+      return byHash;
+    });
+  }
+
+  private static ApiKeys.NewKey addKey(Connection connection, String tenant) throws SQLException {
+    ApiKeys.NewKey key = ApiKeys.generate();
+    update(connection, "INSERT INTO api_keys (key_id, tenant_id, key_hash) VALUES (?, ?, ?)",
+        key.id(), tenant, ApiKeys.hash(key.key()));
+    return key;
+  }
+
+  private static void requireTenant(Connection connection, String tenant) throws SQLException {
+    if (!tenantExists(connection, tenant)) {
+      throw new IllegalArgumentException("no tenant '" + tenant + "'");
+    }
+  }
+
+  private static boolean tenantExists(Connection connection, String tenant) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement("SELECT 1 FROM tenants WHERE tenant_id = ?")) {
+      statement.setString(1, tenant);
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next();
+      }
+    }
+  }
+
+  private static void update(Connection connection, String sql, String... parameters) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (int i = 0; i < parameters.length; i++) {
+        statement.setString(i + 1, parameters[i]);
+      }
+      statement.executeUpdate();
+    }
+  }
+
+  private interface Work<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  private interface RowsReader<T> {
+    T read(ResultSet rows) throws SQLException;
+  }
+
+  private <T> T inTransaction(Work<T> work) {
+    try (Connection connection = connect()) {
+      connection.setAutoCommit(false);
+      try {
+        T result = work.run(connection);
+        connection.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new MetastoreException("metastore update failed in " + jdbcUrl, e);
+    }
+  }
+
+  private <T> T query(String sql, RowsReader<T> reader) {
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(sql)) {
+      return reader.read(rows);
+    } catch (SQLException e) {
+      throw new MetastoreException("metastore query failed in " + jdbcUrl, e);
+    }
+  }
+
+  public List<String> tenants() {
+    return query("SELECT tenant_id FROM tenants ORDER BY tenant_id", rows -> {
+      List<String> tenants = new ArrayList<>();
+      while (rows.next()) {
+        tenants.add(rows.getString(1));
+      }
+      return tenants;
+    });
+  }
+
+  private Connection connect() throws SQLException {
+    Properties properties = new Properties();
+    if (!user.isEmpty()) {
+      properties.setProperty("user", user);
+    }
+    if (!password.isEmpty()) {
+      properties.setProperty("password", password);
+    }
+    if (isSqlite()) {
+      // the catalog writes to the same file: wait for its lock instead of failing with SQLITE_BUSY
+      properties.setProperty("busy_timeout", "30000");
+      properties.setProperty("journal_mode", "WAL");
+    }
+    return DriverManager.getConnection(jdbcUrl, properties);
+  }
+}
