@@ -28,8 +28,11 @@ public final class OtlpReceiver implements AutoCloseable {
   private final Server server;
   private final OpenWitConfig.Receiver settings;
   private final TenantResolver tenants;
+  private final OtlpIngester ingester;
 
-  private OtlpReceiver(KafkaWal wal, Server server, OpenWitConfig.Receiver settings, TenantResolver tenants) {
+  private OtlpReceiver(
+      KafkaWal wal, Server server, OpenWitConfig.Receiver settings, TenantResolver tenants, OtlpIngester ingester) {
+    this.ingester = ingester;
     this.wal = wal;
     this.server = server;
     this.settings = settings;
@@ -62,7 +65,7 @@ public final class OtlpReceiver implements AutoCloseable {
   /** Serves OTLP in front of {@code wal}, whose topics must exist. */
   static OtlpReceiver start(OpenWitConfig config, KafkaWal wal, TenantResolver tenants) {
     OpenWitConfig.Receiver receiver = config.receiver();
-    OtlpIngester ingester = new OtlpIngester(wal, receiver.kafkaAckTimeoutMs());
+    OtlpIngester ingester = new OtlpIngester(wal, receiver.kafkaAckTimeoutMs(), receiver.maxInFlightBytes());
     int maxRequestBytes = Math.toIntExact(receiver.maxRequestBytes());
     GrpcServiceBuilder grpc = GrpcService.builder()
         .maxRequestMessageLength(maxRequestBytes)
@@ -87,7 +90,7 @@ public final class OtlpReceiver implements AutoCloseable {
     LOG.info("OTLP receiver: gRPC on {}, HTTP on {} and {}; writing to Kafka at {}",
         receiver.grpcPort(), receiver.httpPort(), receiver.jsonHttpPort(),
         config.ingestion().kafka().bootstrapServers());
-    return new OtlpReceiver(wal, started, receiver, tenants);
+    return new OtlpReceiver(wal, started, receiver, tenants, ingester);
   }
 
   public int httpPort() {
@@ -96,6 +99,11 @@ public final class OtlpReceiver implements AutoCloseable {
 
   public int grpcPort() {
     return settings.grpcPort();
+  }
+
+  /** Bytes of accepted requests that Kafka has not acknowledged yet. */
+  public long inFlightBytes() {
+    return ingester.inFlightBytes();
   }
 
   @Override

@@ -101,6 +101,10 @@ public final class ConfigLoader {
     positive(config.receiver().maxRequestBytes(), "receiver.max_request_bytes", source);
     positive(config.receiver().kafkaAckTimeoutMs(), "receiver.kafka_ack_timeout_ms", source);
     positive(config.receiver().apiKeyRefreshMs(), "receiver.api_key_refresh_ms", source);
+    positive(config.receiver().maxInFlightBytes(), "receiver.max_in_flight_bytes", source);
+    if (config.receiver().maxInFlightBytes() < config.receiver().maxRequestBytes()) {
+      throw new ConfigException(source + ": 'receiver.max_in_flight_bytes' must be at least 'receiver.max_request_bytes'");
+    }
     positive(config.pipeline().checkpointIntervalMs(), "pipeline.checkpoint_interval_ms", source);
     positive(config.pipeline().parallelism(), "pipeline.parallelism", source);
     if (config.ingestion().kafka().bootstrapServers().isBlank()) {

@@ -22,7 +22,7 @@ public record OpenWitConfig(
     dataDir = Objects.requireNonNullElse(dataDir, "./data");
     metastore = Objects.requireNonNullElseGet(metastore, () -> new Metastore(null, null, null));
     catalog = Objects.requireNonNullElseGet(catalog, () -> new Catalog(null, null, null));
-    receiver = Objects.requireNonNullElseGet(receiver, () -> new Receiver(null, null, null, null, null, null, null));
+    receiver = Objects.requireNonNullElseGet(receiver, () -> new Receiver(null, null, null, null, null, null, null, null));
     ingestion = Objects.requireNonNullElseGet(ingestion, () -> new Ingestion(null));
     pipeline = Objects.requireNonNullElseGet(pipeline, () -> new Pipeline(null, null, null));
     embeddedKafka = Objects.requireNonNullElseGet(embeddedKafka, () -> new EmbeddedKafka(null, null));
@@ -85,12 +85,14 @@ public record OpenWitConfig(
    * The OTLP receiver: OTLP/HTTP on {@code httpPort}, the same paths on the seed's JSON port
    * {@code jsonHttpPort}, OTLP/gRPC on {@code grpcPort}. With {@code authEnabled} every request
    * needs an API key and writes into that key's tenant; without, everything goes to 'default'.
-   * Keys created, rotated or deleted take effect within {@code apiKeyRefreshMs}.
+   * Keys created, rotated or deleted take effect within {@code apiKeyRefreshMs}. Requests waiting
+   * for Kafka hold at most {@code maxInFlightBytes}; past that, clients are told to retry later.
    */
   public record Receiver(
       Integer httpPort, Integer jsonHttpPort, Integer grpcPort, Long maxRequestBytes, Long kafkaAckTimeoutMs,
-      Boolean authEnabled, Long apiKeyRefreshMs) {
+      Boolean authEnabled, Long apiKeyRefreshMs, Long maxInFlightBytes) {
     public Receiver {
+      maxInFlightBytes = Objects.requireNonNullElse(maxInFlightBytes, 256L * 1024 * 1024);
       authEnabled = Objects.requireNonNullElse(authEnabled, false);
       apiKeyRefreshMs = Objects.requireNonNullElse(apiKeyRefreshMs, 5_000L);
       httpPort = Objects.requireNonNullElse(httpPort, 4318);

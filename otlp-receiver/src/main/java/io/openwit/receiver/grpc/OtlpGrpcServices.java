@@ -73,8 +73,10 @@ public final class OtlpGrpcServices {
       }
       Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
       observer.onError(Status.UNAVAILABLE
-          .withDescription("could not make the request durable in Kafka (" + cause.getClass().getSimpleName()
-              + ": " + cause.getMessage() + "); retry later")
+          .withDescription(cause instanceof OtlpIngester.Overloaded
+              ? cause.getMessage() + "; retry later"
+              : "could not make the request durable in Kafka (" + cause.getClass().getSimpleName()
+                  + ": " + cause.getMessage() + "); retry later")
           .asRuntimeException());
     });
   }

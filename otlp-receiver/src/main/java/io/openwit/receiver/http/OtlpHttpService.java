@@ -67,6 +67,9 @@ public final class OtlpHttpService implements HttpService {
                   if (cause instanceof ContentTooLargeException) {
                     return OtlpErrors.tooLarge(maxRequestBytes).toHttpResponse();
                   }
+                  if (cause instanceof OtlpIngester.Overloaded overloaded) {
+                    return OtlpErrors.retryable(overloaded.getMessage() + "; retry later", json);
+                  }
                   LOG.warn("could not write a {} request to Kafka", signal.headerValue(), cause);
                   return OtlpErrors.retryable(
                       "could not make the request durable in Kafka (" + cause.getClass().getSimpleName()

@@ -9,6 +9,7 @@ import io.openwit.receiver.kafka.KafkaWal;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What every transport does with an export request: check that it decodes, then write it to the
@@ -18,10 +19,18 @@ import java.util.concurrent.TimeUnit;
 public final class OtlpIngester {
   private final KafkaWal wal;
   private final long kafkaAckTimeoutMs;
+  private final long maxInFlightBytes;
+  private final AtomicLong inFlightBytes = new AtomicLong();
 
-  public OtlpIngester(KafkaWal wal, long kafkaAckTimeoutMs) {
+  public OtlpIngester(KafkaWal wal, long kafkaAckTimeoutMs, long maxInFlightBytes) {
     this.wal = wal;
     this.kafkaAckTimeoutMs = kafkaAckTimeoutMs;
+    this.maxInFlightBytes = maxInFlightBytes;
+  }
+
+  /** Bytes of accepted requests Kafka has not acknowledged yet. */
+  public long inFlightBytes() {
+    return inFlightBytes.get();
   }
 
   /**
@@ -41,6 +50,13 @@ public final class OtlpIngester {
     return accept(codec, tenant, codec.parseJson(request), null);
   }
 
+  /** Too much is already waiting on Kafka; the request was not taken and may be retried. */
+  public static final class Overloaded extends RuntimeException {
+    Overloaded(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   private CompletableFuture<Message> accept(OtlpCodec codec, String tenant, Message request, byte[] original)
       throws InvalidOtlpException {
     OtlpCodec.Checked checked = codec.check(request);
@@ -52,8 +68,17 @@ public final class OtlpIngester {
     Message response = checked.rejected() == 0
         ? codec.emptyResponse()
         : codec.partialSuccessResponse(checked.rejected(), checked.reason());
+    // Memory waiting on Kafka stays bounded: when Kafka is slow or down, clients retry later
+    // instead of the receiver buffering without end.
+    if (inFlightBytes.addAndGet(protobuf.length) > maxInFlightBytes) {
+      inFlightBytes.addAndGet(-protobuf.length);
+      return CompletableFuture.failedFuture(new Overloaded(
+          "the receiver holds " + maxInFlightBytes + " bytes not yet acknowledged by Kafka"
+              + " (receiver.max_in_flight_bytes)"));
+    }
     return wal.append(codec.signal(), tenant, UUID.randomUUID().toString(), RecordHeaders.ENCODING_OTLP_PROTO, protobuf)
         .orTimeout(kafkaAckTimeoutMs, TimeUnit.MILLISECONDS)
+        .whenComplete((acknowledged, failure) -> inFlightBytes.addAndGet(-protobuf.length))
         .thenApply(acknowledged -> response);
   }
 }
