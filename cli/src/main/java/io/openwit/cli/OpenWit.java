@@ -40,15 +40,20 @@ public final class OpenWit {
     System.exit(commandLine.execute(args));
   }
 
-  static OpenWitConfig loadConfig(Path file, Path dataDir) {
-    Path configFile = file;
-    if (configFile == null && Files.isRegularFile(Path.of("openwit.yaml"))) {
-      configFile = Path.of("openwit.yaml");
+  /** The --config file, else ./openwit.yaml when present, else none (all defaults). */
+  static Path configFile(Path option) {
+    if (option == null && Files.isRegularFile(Path.of("openwit.yaml"))) {
+      return Path.of("openwit.yaml");
     }
-    OpenWitConfig config = ConfigLoader.load(configFile, System.getenv());
+    return option;
+  }
+
+  static OpenWitConfig loadConfig(Path file, Path dataDir) {
+    OpenWitConfig config = ConfigLoader.load(configFile(file), System.getenv());
     if (dataDir != null) {
       config = new OpenWitConfig(dataDir.toString(), config.metastore(), config.catalog(), config.receiver(),
-          config.ingestion(), config.pipeline(), config.embeddedKafka(), config.flink(), config.trino());
+          config.ingestion(), config.pipeline(), config.embeddedKafka(), config.flink(), config.trino(),
+          config.limits());
     }
     return config;
   }
@@ -66,7 +71,7 @@ public final class OpenWit {
     public Integer call() throws InterruptedException {
       long started = System.nanoTime();
       OpenWitConfig configuration = loadConfig(config, dataDir);
-      LocalStack stack = LocalStack.start(configuration);
+      LocalStack stack = LocalStack.start(configuration, configFile(config));
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         System.out.println("openwit: stopping");

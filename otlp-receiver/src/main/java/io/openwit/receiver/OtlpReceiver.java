@@ -5,6 +5,7 @@ import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import com.linecorp.armeria.server.grpc.GrpcServiceBuilder;
+import io.openwit.common.config.ConfigWatcher;
 import io.openwit.common.config.OpenWitConfig;
 import io.openwit.common.metastore.Metastore;
 import io.openwit.common.wire.Signal;
@@ -13,6 +14,8 @@ import io.openwit.receiver.auth.ApiKeyInterceptor;
 import io.openwit.receiver.auth.TenantResolver;
 import io.openwit.receiver.grpc.OtlpGrpcServices;
 import io.openwit.receiver.ingest.OtlpIngester;
+import io.openwit.receiver.ingest.TenantRateLimiter;
+import java.nio.file.Path;
 import io.openwit.receiver.http.OtlpErrors;
 import io.openwit.receiver.http.OtlpHttpService;
 import io.openwit.receiver.kafka.KafkaWal;
@@ -23,16 +26,20 @@ import org.slf4j.LoggerFactory;
 public final class OtlpReceiver implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OtlpReceiver.class);
   private static final int TOPIC_PARTITIONS = 2;
+  private static final long CONFIG_POLL_MS = 1_000;
 
   private final KafkaWal wal;
   private final Server server;
   private final OpenWitConfig.Receiver settings;
   private final TenantResolver tenants;
   private final OtlpIngester ingester;
+  private final TenantRateLimiter limiter;
+  private ConfigWatcher configWatcher;
 
-  private OtlpReceiver(
-      KafkaWal wal, Server server, OpenWitConfig.Receiver settings, TenantResolver tenants, OtlpIngester ingester) {
+  private OtlpReceiver(KafkaWal wal, Server server, OpenWitConfig.Receiver settings, TenantResolver tenants,
+      OtlpIngester ingester, TenantRateLimiter limiter) {
     this.ingester = ingester;
+    this.limiter = limiter;
     this.wal = wal;
     this.server = server;
     this.settings = settings;
@@ -40,10 +47,20 @@ public final class OtlpReceiver implements AutoCloseable {
   }
 
   public static OtlpReceiver start(OpenWitConfig config) {
+    return start(config, null);
+  }
+
+  /** As {@link #start(OpenWitConfig)}, reloading the per-tenant limits whenever {@code configFile} changes. */
+  public static OtlpReceiver start(OpenWitConfig config, Path configFile) {
     KafkaWal wal = new KafkaWal(config);
     try {
       wal.ensureTopics(TOPIC_PARTITIONS);
-      return start(config, wal, tenantResolver(config));
+      OtlpReceiver receiver = start(config, wal, tenantResolver(config));
+      if (configFile != null) {
+        receiver.configWatcher = ConfigWatcher.watch(configFile, System.getenv(), CONFIG_POLL_MS,
+            changed -> receiver.limiter.update(changed.limits()));
+      }
+      return receiver;
     } catch (RuntimeException e) {
       wal.close();
       throw e;
@@ -65,7 +82,9 @@ public final class OtlpReceiver implements AutoCloseable {
   /** Serves OTLP in front of {@code wal}, whose topics must exist. */
   static OtlpReceiver start(OpenWitConfig config, KafkaWal wal, TenantResolver tenants) {
     OpenWitConfig.Receiver receiver = config.receiver();
-    OtlpIngester ingester = new OtlpIngester(wal, receiver.kafkaAckTimeoutMs(), receiver.maxInFlightBytes());
+    TenantRateLimiter limiter = new TenantRateLimiter(config.limits());
+    OtlpIngester ingester =
+        new OtlpIngester(wal, limiter, receiver.kafkaAckTimeoutMs(), receiver.maxInFlightBytes());
     int maxRequestBytes = Math.toIntExact(receiver.maxRequestBytes());
     GrpcServiceBuilder grpc = GrpcService.builder()
         .maxRequestMessageLength(maxRequestBytes)
@@ -90,7 +109,7 @@ public final class OtlpReceiver implements AutoCloseable {
     LOG.info("OTLP receiver: gRPC on {}, HTTP on {} and {}; writing to Kafka at {}",
         receiver.grpcPort(), receiver.httpPort(), receiver.jsonHttpPort(),
         config.ingestion().kafka().bootstrapServers());
-    return new OtlpReceiver(wal, started, receiver, tenants, ingester);
+    return new OtlpReceiver(wal, started, receiver, tenants, ingester, limiter);
   }
 
   public int httpPort() {
@@ -108,6 +127,9 @@ public final class OtlpReceiver implements AutoCloseable {
 
   @Override
   public void close() {
+    if (configWatcher != null) {
+      configWatcher.close();
+    }
     server.stop().join();
     tenants.close();
     wal.close();

@@ -6,6 +6,7 @@ import io.openwit.common.schema.TableSchemas;
 import io.openwit.common.wire.RecordHeaders;
 import io.openwit.query.trino.TrinoServer;
 import io.openwit.receiver.OtlpReceiver;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import org.slf4j.Logger;
@@ -25,9 +26,14 @@ public final class LocalStack implements AutoCloseable {
   private LocalStack() {}
 
   public static LocalStack start(OpenWitConfig configuration) {
+    return start(configuration, null);
+  }
+
+  /** Starts everything; per-tenant limits reload when {@code configFile} (may be null) changes. */
+  public static LocalStack start(OpenWitConfig configuration, Path configFile) {
     LocalStack stack = new LocalStack();
     try {
-      stack.startAll(configuration);
+      stack.startAll(configuration, configFile);
       return stack;
     } catch (RuntimeException e) {
       stack.close();
@@ -35,7 +41,7 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
-  private void startAll(OpenWitConfig configuration) {
+  private void startAll(OpenWitConfig configuration, Path configFile) {
     OpenWitConfig.EmbeddedKafka kafkaSettings = configuration.embeddedKafka();
     EmbeddedKafka kafka =
         push(EmbeddedKafka.start(
@@ -43,7 +49,7 @@ public final class LocalStack implements AutoCloseable {
     config = configuration.withKafkaBootstrapServers(kafka.bootstrapServers());
     LOG.info("Kafka broker at {}", kafka.bootstrapServers());
     push(CatalogServer.start(config));
-    push(OtlpReceiver.start(config));
+    push(OtlpReceiver.start(config, configFile));
     LocalFlink flink = push(LocalFlink.start(config.dataPath().resolve("flink"), config.flink().dashboardPort()));
     flink.submitIngestJob(config);
     trino = push(TrinoServer.start(config, "SELECT count(*) FROM " + TrinoServer.CATALOG + ".\""

@@ -63,7 +63,7 @@ final class OpenWitUnderTest implements AutoCloseable {
     settings.putAll(extraSettings);
     OpenWitConfig config = SharedEngines.config(dataDir, settings);
     CatalogServer catalog = CatalogServer.start(config);
-    OtlpReceiver receiver = OtlpReceiver.start(config);
+    OtlpReceiver receiver = OtlpReceiver.start(config, dataDir.resolve("openwit.yaml"));
     OpenWitUnderTest openWit = new OpenWitUnderTest(engines, metastore, metastoreUrl, config, catalog, receiver);
     openWit.startIngestJob();
     openWit.awaitQueryable();

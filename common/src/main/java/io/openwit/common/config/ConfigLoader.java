@@ -107,6 +107,8 @@ public final class ConfigLoader {
     }
     positive(config.pipeline().checkpointIntervalMs(), "pipeline.checkpoint_interval_ms", source);
     positive(config.pipeline().parallelism(), "pipeline.parallelism", source);
+    limits(config.limits().defaults(), "limits.defaults", source);
+    config.limits().tenants().forEach((tenant, limits) -> limits(limits, "limits.tenants." + tenant, source));
     if (config.ingestion().kafka().bootstrapServers().isBlank()) {
       throw new ConfigException(source + ": 'ingestion.kafka.bootstrap_servers' must not be empty");
     }
@@ -114,6 +116,18 @@ public final class ConfigLoader {
     if (!url.isEmpty() && !url.startsWith("jdbc:sqlite:") && !url.startsWith("jdbc:postgresql:")) {
       throw new ConfigException(
           source + ": 'metastore.jdbc_url' must be a jdbc:postgresql: or jdbc:sqlite: URL, was " + url);
+    }
+  }
+
+  private static void limits(OpenWitConfig.TenantLimits limits, String key, String source) {
+    notNegative(limits.itemsPerSecond(), key + ".items_per_second", source);
+    notNegative(limits.bytesPerSecond(), key + ".bytes_per_second", source);
+    notNegative(limits.maxRequestBytes(), key + ".max_request_bytes", source);
+  }
+
+  private static void notNegative(long value, String key, String source) {
+    if (value < 0) {
+      throw new ConfigException(source + ": '" + key + "' must be 0 (unlimited) or more, was " + value);
     }
   }
 

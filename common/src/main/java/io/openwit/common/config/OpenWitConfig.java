@@ -16,7 +16,8 @@ public record OpenWitConfig(
     Pipeline pipeline,
     EmbeddedKafka embeddedKafka,
     Flink flink,
-    Trino trino) {
+    Trino trino,
+    Limits limits) {
 
   public OpenWitConfig {
     dataDir = Objects.requireNonNullElse(dataDir, "./data");
@@ -28,10 +29,11 @@ public record OpenWitConfig(
     embeddedKafka = Objects.requireNonNullElseGet(embeddedKafka, () -> new EmbeddedKafka(null, null));
     flink = Objects.requireNonNullElseGet(flink, () -> new Flink(null));
     trino = Objects.requireNonNullElseGet(trino, () -> new Trino(null, null, null, null));
+    limits = Objects.requireNonNullElseGet(limits, () -> new Limits(null, null));
   }
 
   public static OpenWitConfig defaults() {
-    return new OpenWitConfig(null, null, null, null, null, null, null, null, null);
+    return new OpenWitConfig(null, null, null, null, null, null, null, null, null, null);
   }
 
   public Path dataPath() {
@@ -56,7 +58,7 @@ public record OpenWitConfig(
   public OpenWitConfig withKafkaBootstrapServers(String bootstrapServers) {
     Ingestion changed = new Ingestion(new Kafka(bootstrapServers, ingestion.kafka().topics()));
     return new OpenWitConfig(
-        dataDir, metastore, catalog, receiver, changed, pipeline, embeddedKafka, flink, trino);
+        dataDir, metastore, catalog, receiver, changed, pipeline, embeddedKafka, flink, trino, limits);
   }
 
   public String catalogUri() {
@@ -155,6 +157,30 @@ public record OpenWitConfig(
   public record Flink(Integer dashboardPort) {
     public Flink {
       dashboardPort = Objects.requireNonNullElse(dashboardPort, 8081);
+    }
+  }
+
+  /**
+   * Per-tenant ingestion limits: {@code defaults} for every tenant, {@code tenants} overriding them
+   * by tenant id. The receiver reloads them when openwit.yaml changes.
+   */
+  public record Limits(TenantLimits defaults, java.util.Map<String, TenantLimits> tenants) {
+    public Limits {
+      defaults = Objects.requireNonNullElseGet(defaults, () -> new TenantLimits(null, null, null));
+      tenants = tenants == null ? java.util.Map.of() : java.util.Map.copyOf(tenants);
+    }
+
+    public TenantLimits of(String tenant) {
+      return tenants.getOrDefault(tenant, defaults);
+    }
+  }
+
+  /** 0 means unlimited; {@code maxRequestBytes} 0 means receiver.max_request_bytes. */
+  public record TenantLimits(Long itemsPerSecond, Long bytesPerSecond, Long maxRequestBytes) {
+    public TenantLimits {
+      itemsPerSecond = Objects.requireNonNullElse(itemsPerSecond, 0L);
+      bytesPerSecond = Objects.requireNonNullElse(bytesPerSecond, 0L);
+      maxRequestBytes = Objects.requireNonNullElse(maxRequestBytes, 0L);
     }
   }
 

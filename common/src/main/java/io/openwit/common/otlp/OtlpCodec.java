@@ -75,6 +75,21 @@ public enum OtlpCodec {
   /** A request with its invalid items removed, and how many were removed and why. */
   public record Checked(Message accepted, long rejected, boolean nothingKept, String reason) {}
 
+  /** Spans, log records or metric data points in an export request: what rate limits count. */
+  public static long items(Message request) {
+    if (request instanceof ExportTraceServiceRequest traces) {
+      return traces.getResourceSpansList().stream().flatMap(r -> r.getScopeSpansList().stream())
+          .mapToLong(scope -> scope.getSpansCount()).sum();
+    }
+    if (request instanceof ExportLogsServiceRequest logs) {
+      return logs.getResourceLogsList().stream().flatMap(r -> r.getScopeLogsList().stream())
+          .mapToLong(scope -> scope.getLogRecordsCount()).sum();
+    }
+    ExportMetricsServiceRequest metrics = (ExportMetricsServiceRequest) request;
+    return metrics.getResourceMetricsList().stream().flatMap(r -> r.getScopeMetricsList().stream())
+        .flatMap(scope -> scope.getMetricsList().stream()).mapToLong(OtlpValidation::points).sum();
+  }
+
   /** Drops the items OTLP says a receiver must not accept (bad ids, nameless metrics, ...). */
   public Checked check(Message request) {
     OtlpValidation.Rejections rejections = new OtlpValidation.Rejections();

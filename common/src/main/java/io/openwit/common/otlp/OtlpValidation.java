@@ -163,7 +163,7 @@ final class OtlpValidation {
     return null;
   }
 
-  private static int points(Metric metric) {
+  static int points(Metric metric) {
     return switch (metric.getDataCase()) {
       case GAUGE -> metric.getGauge().getDataPointsCount();
       case SUM -> metric.getSum().getDataPointsCount();

@@ -12,6 +12,7 @@ import io.openwit.common.otlp.OtlpCodec;
 import io.openwit.common.wire.RecordHeaders;
 import io.openwit.common.wire.Signal;
 import io.openwit.receiver.auth.ApiKeyInterceptor;
+import io.openwit.receiver.ingest.IngestRefusal;
 import io.openwit.receiver.ingest.OtlpIngester;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -64,6 +65,10 @@ public final class OtlpGrpcServices {
     } catch (InvalidOtlpException e) {
       observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
       return;
+    } catch (IngestRefusal refusal) {
+      Status status = refusal.reason() == IngestRefusal.Reason.OVERLOADED ? Status.UNAVAILABLE : Status.RESOURCE_EXHAUSTED;
+      observer.onError(status.withDescription(refusal.getMessage()).asRuntimeException());
+      return;
     }
     acknowledged.whenComplete((response, failure) -> {
       if (failure == null) {
@@ -73,10 +78,8 @@ public final class OtlpGrpcServices {
       }
       Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
       observer.onError(Status.UNAVAILABLE
-          .withDescription(cause instanceof OtlpIngester.Overloaded
-              ? cause.getMessage() + "; retry later"
-              : "could not make the request durable in Kafka (" + cause.getClass().getSimpleName()
-                  + ": " + cause.getMessage() + "); retry later")
+          .withDescription("could not make the request durable in Kafka (" + cause.getClass().getSimpleName()
+              + ": " + cause.getMessage() + "); retry later")
           .asRuntimeException());
     });
   }

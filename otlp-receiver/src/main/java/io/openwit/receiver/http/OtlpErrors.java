@@ -16,6 +16,7 @@ import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.ServerErrorHandler;
 import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.openwit.receiver.ingest.IngestRefusal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -81,13 +82,28 @@ public final class OtlpErrors implements ServerErrorHandler {
 
   /** 503 with Retry-After: the client should send the same request again later. */
   static HttpResponse retryable(String message, boolean json) {
+    return withRetryAfter(HttpStatus.SERVICE_UNAVAILABLE, UNAVAILABLE, message, RETRY_AFTER_SECONDS, json);
+  }
+
+  /** A request the ingester refused: over a tenant limit (429, 413) or backed up (503). */
+  static HttpResponse refusal(IngestRefusal refusal, boolean json) {
+    return switch (refusal.reason()) {
+      case RATE_LIMITED -> withRetryAfter(
+          HttpStatus.TOO_MANY_REQUESTS, RESOURCE_EXHAUSTED, refusal.getMessage(), refusal.retryAfterSeconds(), json);
+      case TOO_LARGE -> response(HttpStatus.REQUEST_ENTITY_TOO_LARGE, refusal.getMessage(), json);
+      case OVERLOADED -> withRetryAfter(HttpStatus.SERVICE_UNAVAILABLE, UNAVAILABLE,
+          refusal.getMessage() + "; retry later", refusal.retryAfterSeconds(), json);
+    };
+  }
+
+  private static HttpResponse withRetryAfter(
+      HttpStatus status, int code, String message, long retryAfterSeconds, boolean json) {
     return HttpResponse.of(
-        ResponseHeaders.builder(HttpStatus.SERVICE_UNAVAILABLE)
+        ResponseHeaders.builder(status)
             .contentType(json ? MediaType.JSON : PROTOBUF)
-            .add(HttpHeaderNames.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS))
+            .add(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds))
             .build(),
-        HttpData.wrap(json ? jsonStatus(UNAVAILABLE, message).getBytes(StandardCharsets.UTF_8)
-            : status(UNAVAILABLE, message)));
+        HttpData.wrap(json ? jsonStatus(code, message).getBytes(StandardCharsets.UTF_8) : status(code, message)));
   }
 
   /** The JSON form of google.rpc.Status, for OTLP/JSON clients. */

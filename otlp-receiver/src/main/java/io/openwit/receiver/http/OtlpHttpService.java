@@ -15,6 +15,7 @@ import io.openwit.common.otlp.OtlpCodec;
 import io.openwit.common.wire.RecordHeaders;
 import io.openwit.common.wire.Signal;
 import io.openwit.receiver.auth.ApiKeyDecorator;
+import io.openwit.receiver.ingest.IngestRefusal;
 import io.openwit.receiver.ingest.OtlpIngester;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -67,8 +68,8 @@ public final class OtlpHttpService implements HttpService {
                   if (cause instanceof ContentTooLargeException) {
                     return OtlpErrors.tooLarge(maxRequestBytes).toHttpResponse();
                   }
-                  if (cause instanceof OtlpIngester.Overloaded overloaded) {
-                    return OtlpErrors.retryable(overloaded.getMessage() + "; retry later", json);
+                  if (cause instanceof IngestRefusal refusal) {
+                    return OtlpErrors.refusal(refusal, json);
                   }
                   LOG.warn("could not write a {} request to Kafka", signal.headerValue(), cause);
                   return OtlpErrors.retryable(

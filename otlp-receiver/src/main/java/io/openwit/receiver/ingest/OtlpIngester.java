@@ -18,12 +18,14 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class OtlpIngester {
   private final KafkaWal wal;
+  private final TenantRateLimiter limiter;
   private final long kafkaAckTimeoutMs;
   private final long maxInFlightBytes;
   private final AtomicLong inFlightBytes = new AtomicLong();
 
-  public OtlpIngester(KafkaWal wal, long kafkaAckTimeoutMs, long maxInFlightBytes) {
+  public OtlpIngester(KafkaWal wal, TenantRateLimiter limiter, long kafkaAckTimeoutMs, long maxInFlightBytes) {
     this.wal = wal;
+    this.limiter = limiter;
     this.kafkaAckTimeoutMs = kafkaAckTimeoutMs;
     this.maxInFlightBytes = maxInFlightBytes;
   }
@@ -35,7 +37,8 @@ public final class OtlpIngester {
 
   /**
    * A protobuf-encoded export request of {@code signal}, as received. Completes with the response
-   * to send: empty, or a partial success naming the items that were refused.
+   * to send: empty, or a partial success naming the items that were refused. Throws
+   * {@link IngestRefusal} for a request over the tenant's limits or while Kafka is backed up.
    */
   public CompletableFuture<Message> acceptProtobuf(Signal signal, String tenant, byte[] request)
       throws InvalidOtlpException {
@@ -50,15 +53,15 @@ public final class OtlpIngester {
     return accept(codec, tenant, codec.parseJson(request), null);
   }
 
-  /** Too much is already waiting on Kafka; the request was not taken and may be retried. */
-  public static final class Overloaded extends RuntimeException {
-    Overloaded(String message) {
-      super(message, null, false, false);
-    }
-  }
-
   private CompletableFuture<Message> accept(OtlpCodec codec, String tenant, Message request, byte[] original)
       throws InvalidOtlpException {
+    long maxRequestBytes = limiter.limitsOf(tenant).maxRequestBytes();
+    int size = original != null ? original.length : request.getSerializedSize();
+    if (maxRequestBytes > 0 && size > maxRequestBytes) {
+      throw new IngestRefusal(IngestRefusal.Reason.TOO_LARGE,
+          "request of " + size + " bytes exceeds tenant '" + tenant + "''s limit of " + maxRequestBytes
+              + " bytes (limits max_request_bytes)", 0);
+    }
     OtlpCodec.Checked checked = codec.check(request);
     if (checked.nothingKept()) {
       throw new InvalidOtlpException("every item of the request is invalid: " + checked.reason());
@@ -68,13 +71,14 @@ public final class OtlpIngester {
     Message response = checked.rejected() == 0
         ? codec.emptyResponse()
         : codec.partialSuccessResponse(checked.rejected(), checked.reason());
+    limiter.acquire(tenant, OtlpCodec.items(checked.accepted()), protobuf.length);
     // Memory waiting on Kafka stays bounded: when Kafka is slow or down, clients retry later
     // instead of the receiver buffering without end.
     if (inFlightBytes.addAndGet(protobuf.length) > maxInFlightBytes) {
       inFlightBytes.addAndGet(-protobuf.length);
-      return CompletableFuture.failedFuture(new Overloaded(
+      throw new IngestRefusal(IngestRefusal.Reason.OVERLOADED,
           "the receiver holds " + maxInFlightBytes + " bytes not yet acknowledged by Kafka"
-              + " (receiver.max_in_flight_bytes)"));
+              + " (receiver.max_in_flight_bytes)", 5);
     }
     return wal.append(codec.signal(), tenant, UUID.randomUUID().toString(), RecordHeaders.ENCODING_OTLP_PROTO, protobuf)
         .orTimeout(kafkaAckTimeoutMs, TimeUnit.MILLISECONDS)
