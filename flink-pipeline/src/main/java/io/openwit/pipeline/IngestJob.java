@@ -3,16 +3,21 @@ package io.openwit.pipeline;
 import io.openwit.common.config.ConfigLoader;
 import io.openwit.common.config.OpenWitConfig;
 import io.openwit.pipeline.sink.TelemetryRecordGenerator;
+import io.openwit.pipeline.source.DuplicateBatchFilter;
+import io.openwit.pipeline.source.ExternalTopicRules;
 import io.openwit.pipeline.source.OtlpBatch;
 import io.openwit.pipeline.source.OtlpRecordDeserializer;
 import io.openwit.common.schema.TenantTables;
 import io.openwit.common.wire.Signal;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.runtime.jobgraph.JobGraph;
@@ -41,19 +46,30 @@ public final class IngestJob {
     env.enableCheckpointing(pipeline.checkpointIntervalMs(), CheckpointingMode.EXACTLY_ONCE);
     env.setParallelism(pipeline.parallelism());
 
-    KafkaSource<OtlpBatch> source =
+    OpenWitConfig.Kafka kafka = config.ingestion().kafka();
+    List<String> receiverTopics = Arrays.stream(Signal.values()).map(kafka.topics()::of).toList();
+    ExternalTopicRules externalTopics = new ExternalTopicRules(kafka);
+    KafkaSourceBuilder<OtlpBatch> sourceBuilder =
         KafkaSource.<OtlpBatch>builder()
-            .setBootstrapServers(config.ingestion().kafka().bootstrapServers())
-            .setTopics(Arrays.stream(Signal.values()).map(config.ingestion().kafka().topics()::of).toList())
+            .setBootstrapServers(kafka.bootstrapServers())
             .setGroupId(pipeline.consumerGroup())
             .setStartingOffsets(OffsetsInitializer.earliest())
-            .setDeserializer(new OtlpRecordDeserializer())
-            .setProperty("partition.discovery.interval.ms", "30000")
-            .build();
+            .setDeserializer(new OtlpRecordDeserializer(externalTopics))
+            .setProperty("partition.discovery.interval.ms", Long.toString(kafka.topicDiscoveryIntervalMs()));
+    if (externalTopics.isEmpty()) {
+      sourceBuilder.setTopics(receiverTopics);
+    } else {
+      sourceBuilder.setTopicPattern(externalTopics.subscription(receiverTopics));
+    }
+    KafkaSource<OtlpBatch> source = sourceBuilder.build();
 
     DataStream<OtlpBatch> batches =
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "otlp-kafka-source")
-            .uid(UID_PREFIX + "-source");
+            .uid(UID_PREFIX + "-source")
+            .keyBy(batch -> batch.batchId)
+            .process(new DuplicateBatchFilter(Duration.ofMillis(pipeline.dedupWindowMs())))
+            .uid(UID_PREFIX + "-dedup")
+            .name("drop-retried-batches");
 
     DynamicIcebergSink.forInput(batches)
         .generator(new TelemetryRecordGenerator())

@@ -248,6 +248,31 @@ class AllSignalsIT {
         .isZero();
   }
 
+  @Test
+  void aRetriedRequestIsStoredOnce() throws Exception {
+    HexFormat hex = HexFormat.of();
+    ScopeSpans.Builder scope = ScopeSpans.newBuilder();
+    for (int i = 1; i <= 5; i++) {
+      scope.addSpans(Span.newBuilder().setName("retried")
+          .setTraceId(ByteString.copyFrom(hex.parseHex("0af7651916cd43dd8448eb211c8031bb")))
+          .setSpanId(ByteString.copyFrom(hex.parseHex("00000000000000d" + i)))
+          .setStartTimeUnixNano(1700000000000000000L).setEndTimeUnixNano(1700000000000002000L));
+    }
+    byte[] request = ExportTraceServiceRequest.newBuilder()
+        .addResourceSpans(ResourceSpans.newBuilder()
+            .setResource(Resource.newBuilder().addAttributes(kv("service.name", AnyValue.newBuilder().setStringValue("retrier"))))
+            .addScopeSpans(scope))
+        .build().toByteArray();
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    for (int attempt = 0; attempt < 3; attempt++) {
+      HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(openWit.tracesEndpoint()))
+          .header("Content-Type", "application/x-protobuf")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(request)).build(), HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(response.statusCode()).isEqualTo(200);
+    }
+    assertThat(awaitCount("spans", "retrier", 5)).isEqualTo(5);
+  }
+
   private static KeyValue kv(String key, AnyValue.Builder value) {
     return KeyValue.newBuilder().setKey(key).setValue(value).build();
   }

@@ -82,7 +82,7 @@ final class SharedEngines {
       for (int level = 0; level < path.length - 1; level++) {
         node = (Map<String, Object>) node.computeIfAbsent(path[level], ignored -> new TreeMap<String, Object>());
       }
-      node.put(path[path.length - 1], value);
+      node.put(path[path.length - 1], structured(value));
     });
     try {
       Files.createDirectories(dataDir);
@@ -91,6 +91,18 @@ final class SharedEngines {
       return ConfigLoader.load(file, Map.of());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A value written as a JSON list or object becomes YAML structure; anything else stays a string. */
+  private static Object structured(String value) {
+    if (!value.startsWith("[") && !value.startsWith("{")) {
+      return value;
+    }
+    try {
+      return new YAMLMapper().readValue(value, Object.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("not JSON: " + value, e);
     }
   }
 

@@ -107,8 +107,17 @@ public final class ConfigLoader {
     }
     positive(config.pipeline().checkpointIntervalMs(), "pipeline.checkpoint_interval_ms", source);
     positive(config.pipeline().parallelism(), "pipeline.parallelism", source);
+    positive(config.pipeline().dedupWindowMs(), "pipeline.dedup_window_ms", source);
     limits(config.limits().defaults(), "limits.defaults", source);
     config.limits().tenants().forEach((tenant, limits) -> limits(limits, "limits.tenants." + tenant, source));
+    java.util.List<OpenWitConfig.ExternalTopics> external = config.ingestion().kafka().externalTopics();
+    for (int i = 0; i < external.size(); i++) {
+      externalTopics(external.get(i), "ingestion.kafka.external_topics[" + i + "]", source);
+    }
+    if (config.ingestion().kafka().topicIndexConfig().defaultIndexPosition() < 0) {
+      throw new ConfigException(source + ": 'ingestion.kafka.topic_index_config.default_index_position' must be 0 or more");
+    }
+    positive(config.ingestion().kafka().topicDiscoveryIntervalMs(), "ingestion.kafka.topic_discovery_interval_ms", source);
     if (config.ingestion().kafka().bootstrapServers().isBlank()) {
       throw new ConfigException(source + ": 'ingestion.kafka.bootstrap_servers' must not be empty");
     }
@@ -116,6 +125,27 @@ public final class ConfigLoader {
     if (!url.isEmpty() && !url.startsWith("jdbc:sqlite:") && !url.startsWith("jdbc:postgresql:")) {
       throw new ConfigException(
           source + ": 'metastore.jdbc_url' must be a jdbc:postgresql: or jdbc:sqlite: URL, was " + url);
+    }
+  }
+
+  private static void externalTopics(OpenWitConfig.ExternalTopics topics, String key, String source) {
+    if (topics.pattern().isEmpty()) {
+      throw new ConfigException(source + ": '" + key + ".pattern' is required");
+    }
+    try {
+      java.util.regex.Pattern.compile(topics.pattern());
+    } catch (java.util.regex.PatternSyntaxException e) {
+      throw new ConfigException(source + ": '" + key + ".pattern' is not a valid regular expression: " + e.getDescription());
+    }
+    if (!topics.signal().isEmpty() && !java.util.Set.of("traces", "logs", "metrics").contains(topics.signal())) {
+      throw new ConfigException(source + ": '" + key + ".signal' must be traces, logs or metrics, was " + topics.signal());
+    }
+    if (!java.util.Set.of("otlp_proto", "otlp_json").contains(topics.encoding())) {
+      throw new ConfigException(
+          source + ": '" + key + ".encoding' must be otlp_proto or otlp_json, was " + topics.encoding());
+    }
+    if (topics.indexPosition() != null && topics.indexPosition() < 0) {
+      throw new ConfigException(source + ": '" + key + ".index_position' must be 0 or more");
     }
   }
 

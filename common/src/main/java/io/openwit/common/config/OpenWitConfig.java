@@ -25,7 +25,7 @@ public record OpenWitConfig(
     catalog = Objects.requireNonNullElseGet(catalog, () -> new Catalog(null, null, null));
     receiver = Objects.requireNonNullElseGet(receiver, () -> new Receiver(null, null, null, null, null, null, null, null));
     ingestion = Objects.requireNonNullElseGet(ingestion, () -> new Ingestion(null));
-    pipeline = Objects.requireNonNullElseGet(pipeline, () -> new Pipeline(null, null, null));
+    pipeline = Objects.requireNonNullElseGet(pipeline, () -> new Pipeline(null, null, null, null));
     embeddedKafka = Objects.requireNonNullElseGet(embeddedKafka, () -> new EmbeddedKafka(null, null));
     flink = Objects.requireNonNullElseGet(flink, () -> new Flink(null));
     trino = Objects.requireNonNullElseGet(trino, () -> new Trino(null, null, null, null));
@@ -56,7 +56,9 @@ public record OpenWitConfig(
 
   /** The same configuration with the producers and consumers pointed at another Kafka. */
   public OpenWitConfig withKafkaBootstrapServers(String bootstrapServers) {
-    Ingestion changed = new Ingestion(new Kafka(bootstrapServers, ingestion.kafka().topics()));
+    Kafka kafka = ingestion.kafka();
+    Ingestion changed = new Ingestion(new Kafka(bootstrapServers, kafka.topics(), kafka.externalTopics(),
+        kafka.topicIndexConfig(), kafka.topicDiscoveryIntervalMs()));
     return new OpenWitConfig(
         dataDir, metastore, catalog, receiver, changed, pipeline, embeddedKafka, flink, trino, limits);
   }
@@ -108,14 +110,51 @@ public record OpenWitConfig(
   /** Ingestion settings shared by the receiver (producer) and the pipeline (consumer). */
   public record Ingestion(Kafka kafka) {
     public Ingestion {
-      kafka = Objects.requireNonNullElseGet(kafka, () -> new Kafka(null, null));
+      kafka = Objects.requireNonNullElseGet(kafka, () -> new Kafka(null, null, null, null, null));
     }
   }
 
-  public record Kafka(String bootstrapServers, Topics topics) {
+  /**
+   * Kafka: the receiver's own topics, and {@code externalTopics} other producers write (such as
+   * the OpenTelemetry Collector's kafka exporter), matched by pattern.
+   */
+  public record Kafka(
+      String bootstrapServers, Topics topics, java.util.List<ExternalTopics> externalTopics,
+      TopicIndexConfig topicIndexConfig, Long topicDiscoveryIntervalMs) {
     public Kafka {
       bootstrapServers = Objects.requireNonNullElse(bootstrapServers, "127.0.0.1:9092");
       topics = Objects.requireNonNullElseGet(topics, () -> new Topics(null, null, null));
+      externalTopics = externalTopics == null ? java.util.List.of() : java.util.List.copyOf(externalTopics);
+      topicIndexConfig = Objects.requireNonNullElseGet(topicIndexConfig, () -> new TopicIndexConfig(null, null));
+      topicDiscoveryIntervalMs = Objects.requireNonNullElse(topicDiscoveryIntervalMs, 30_000L);
+    }
+  }
+
+  /**
+   * Topics matching {@code pattern} (a regular expression over the whole name) carry OTLP export
+   * requests in {@code encoding} (otlp_proto or otlp_json, as the Collector's kafka exporter names
+   * them). The signal is {@code signal}, or read from the topic name (a token spans, traces, logs or
+   * metrics). The tenant is {@code tenant}, or the topic-name token at {@code indexPosition} (else
+   * topic_index_config.default_index_position).
+   */
+  public record ExternalTopics(String pattern, String signal, String encoding, Integer indexPosition, String tenant) {
+    public ExternalTopics {
+      pattern = Objects.requireNonNullElse(pattern, "");
+      signal = Objects.requireNonNullElse(signal, "");
+      encoding = Objects.requireNonNullElse(encoding, "otlp_proto");
+      tenant = Objects.requireNonNullElse(tenant, "");
+    }
+  }
+
+  /**
+   * How a tenant is read from a topic name: split at any of {@code separators}, take the token at
+   * {@code defaultIndexPosition} (0-based). A topic without that token gets a tenant generated from
+   * its whole name.
+   */
+  public record TopicIndexConfig(Integer defaultIndexPosition, String separators) {
+    public TopicIndexConfig {
+      defaultIndexPosition = Objects.requireNonNullElse(defaultIndexPosition, 2);
+      separators = Objects.requireNonNullElse(separators, "._-");
     }
   }
 
@@ -136,9 +175,13 @@ public record OpenWitConfig(
     }
   }
 
-  /** The ingest Flink job. */
-  public record Pipeline(Long checkpointIntervalMs, Integer parallelism, String consumerGroup) {
+  /**
+   * The ingest Flink job. A batch repeated within {@code dedupWindowMs} (a client's retry of a
+   * request whose first attempt did reach Kafka) is written once.
+   */
+  public record Pipeline(Long checkpointIntervalMs, Integer parallelism, String consumerGroup, Long dedupWindowMs) {
     public Pipeline {
+      dedupWindowMs = Objects.requireNonNullElse(dedupWindowMs, 600_000L);
       checkpointIntervalMs = Objects.requireNonNullElse(checkpointIntervalMs, 5_000L);
       parallelism = Objects.requireNonNullElse(parallelism, 1);
       consumerGroup = Objects.requireNonNullElse(consumerGroup, "openwit-pipeline");

@@ -12,8 +12,9 @@ public final class RecordHeaders {
   public static final String BATCH_ID = "openwit.batch_id";
   public static final String ENCODING = "openwit.encoding";
 
-  /** The encoding name as the OpenTelemetry Collector's Kafka exporter spells it. */
+  /** Encoding names as the OpenTelemetry Collector's Kafka exporter spells them. */
   public static final String ENCODING_OTLP_PROTO = "otlp_proto";
+  public static final String ENCODING_OTLP_JSON = "otlp_json";
 
   public static final String DEFAULT_TENANT = "default";
 }

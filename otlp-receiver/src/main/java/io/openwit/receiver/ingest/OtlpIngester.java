@@ -6,7 +6,10 @@ import io.openwit.common.otlp.OtlpCodec;
 import io.openwit.common.wire.RecordHeaders;
 import io.openwit.common.wire.Signal;
 import io.openwit.receiver.kafka.KafkaWal;
-import java.util.UUID;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,6 +56,20 @@ public final class OtlpIngester {
     return accept(codec, tenant, codec.parseJson(request), null);
   }
 
+  /**
+   * A batch's id is a hash of what it carries, so a client's retry of the same request gets the
+   * same id and the pipeline writes it once (pipeline.dedup_window_ms).
+   */
+  static String batchId(String tenant, OtlpCodec codec, byte[] protobuf) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      digest.update((tenant + '\0' + codec.signal().headerValue() + '\0').getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest.digest(protobuf), 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
+  }
+
   private CompletableFuture<Message> accept(OtlpCodec codec, String tenant, Message request, byte[] original)
       throws InvalidOtlpException {
     long maxRequestBytes = limiter.limitsOf(tenant).maxRequestBytes();
@@ -80,7 +97,7 @@ public final class OtlpIngester {
           "the receiver holds " + maxInFlightBytes + " bytes not yet acknowledged by Kafka"
               + " (receiver.max_in_flight_bytes)", 5);
     }
-    return wal.append(codec.signal(), tenant, UUID.randomUUID().toString(), RecordHeaders.ENCODING_OTLP_PROTO, protobuf)
+    return wal.append(codec.signal(), tenant, batchId(tenant, codec, protobuf), RecordHeaders.ENCODING_OTLP_PROTO, protobuf)
         .orTimeout(kafkaAckTimeoutMs, TimeUnit.MILLISECONDS)
         .whenComplete((acknowledged, failure) -> inFlightBytes.addAndGet(-protobuf.length))
         .thenApply(acknowledged -> response);

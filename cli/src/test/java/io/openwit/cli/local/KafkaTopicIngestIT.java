@@ -1,0 +1,116 @@
+package io.openwit.cli.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Records written the way the OpenTelemetry Collector's kafka exporter writes them (no OpenWit
+ * headers; otlp_proto or otlp_json) to patterned topics of two tenants land in each tenant's
+ * namespace only.
+ */
+class KafkaTopicIngestIT {
+
+  @Test
+  void collectorTopicsOfTwoTenantsLandInTheirOwnNamespaces() throws Exception {
+    String prefix = "ext" + ThreadLocalRandom.current().nextInt(100_000, 999_999);
+    SharedEngines engines = SharedEngines.get();
+    List<String> topics = List.of(prefix + ".spans.acme", prefix + ".spans.globex", prefix + ".logs.acme");
+    Properties admin = new Properties();
+    admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, engines.kafka.bootstrapServers());
+    try (Admin client = Admin.create(admin)) {
+      client.createTopics(topics.stream().map(topic -> new NewTopic(topic, 1, (short) 1)).toList()).all().get();
+    }
+
+    try (OpenWitUnderTest openWit = OpenWitUnderTest.start(Metastores.SQLITE, Map.of(
+        "ingestion.kafka.external_topics", "[{\"pattern\": \"" + prefix + "\\\\.spans\\\\..*\"},"
+            + " {\"pattern\": \"" + prefix + "\\\\.logs\\\\..*\", \"encoding\": \"otlp_json\"}]",
+        "ingestion.kafka.topic_discovery_interval_ms", "2000"))) {
+      Properties producerProperties = new Properties();
+      producerProperties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, engines.kafka.bootstrapServers());
+      producerProperties.put(ProducerConfig.ACKS_CONFIG, "all");
+      try (KafkaProducer<byte[], byte[]> producer =
+          new KafkaProducer<>(producerProperties, new ByteArraySerializer(), new ByteArraySerializer())) {
+        for (int batch = 0; batch < 3; batch++) {
+          producer.send(new ProducerRecord<>(topics.get(0), spans("acme-checkout", 100).toByteArray())).get();
+          producer.send(new ProducerRecord<>(topics.get(1), spans("globex-billing", 50).toByteArray())).get();
+        }
+        String logs = """
+            {"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"acme-jobs"}}]},
+             "scopeLogs":[{"logRecords":[
+               {"timeUnixNano":"1700000000000000000","severityNumber":9,"body":{"stringValue":"job started"},
+                "traceId":"0af7651916cd43dd8448eb211c80319c"},
+               {"timeUnixNano":"1700000001000000000","severityNumber":17,"body":{"stringValue":"job failed"}}]}]}]}
+            """;
+        producer.send(new ProducerRecord<>(topics.get(2), logs.getBytes(StandardCharsets.UTF_8))).get();
+        producer.send(new ProducerRecord<>(topics.get(2), "not json".getBytes(StandardCharsets.UTF_8))).get();
+      }
+
+      assertThat(awaitCount(openWit, "SELECT count(*) FROM openwit.acme.spans", 300)).isEqualTo(300);
+      assertThat(awaitCount(openWit, "SELECT count(*) FROM openwit.globex.spans", 150)).isEqualTo(150);
+      assertThat(awaitCount(openWit, "SELECT count(*) FROM openwit.acme.logs", 2)).isEqualTo(2);
+      assertThat(openWit.queryLong("SELECT count(*) FROM openwit.acme.spans WHERE service_name <> 'acme-checkout'"))
+          .isZero();
+      assertThat(openWit.queryLong("SELECT count(*) FROM openwit.globex.spans WHERE service_name <> 'globex-billing'"))
+          .isZero();
+      assertThat(openWit.queryLong("SELECT count(*) FROM openwit.acme.logs WHERE trace_id = '0af7651916cd43dd8448eb211c80319c'"
+          + " AND body = 'job started' AND service_name = 'acme-jobs'")).isEqualTo(1);
+      assertThat(openWit.spanCount()).as("nothing reached the default tenant").isZero();
+    }
+  }
+
+  private static ExportTraceServiceRequest spans(String service, int count) {
+    ScopeSpans.Builder scope = ScopeSpans.newBuilder();
+    for (int i = 0; i < count; i++) {
+      byte[] traceId = new byte[16];
+      byte[] spanId = new byte[8];
+      ThreadLocalRandom.current().nextBytes(traceId);
+      ThreadLocalRandom.current().nextBytes(spanId);
+      scope.addSpans(Span.newBuilder().setTraceId(ByteString.copyFrom(traceId)).setSpanId(ByteString.copyFrom(spanId))
+          .setName("op-" + i).setStartTimeUnixNano(1_700_000_000_000_000_000L).setEndTimeUnixNano(1_700_000_000_001_000_000L));
+    }
+    return ExportTraceServiceRequest.newBuilder()
+        .addResourceSpans(ResourceSpans.newBuilder()
+            .setResource(Resource.newBuilder().addAttributes(KeyValue.newBuilder().setKey("service.name")
+                .setValue(AnyValue.newBuilder().setStringValue(service))))
+            .addScopeSpans(scope))
+        .build();
+  }
+
+  private static long awaitCount(OpenWitUnderTest openWit, String sql, long expected) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        if (openWit.queryLong(sql) >= expected) {
+          break;
+        }
+      } catch (java.sql.SQLException tableNotThereYet) {
+        // the pipeline creates a tenant's tables when its first rows arrive
+      }
+      Thread.sleep(500);
+    }
+    Thread.sleep(3 * OpenWitUnderTest.CHECKPOINT_INTERVAL_MS);
+    return openWit.queryLong(sql);
+  }
+}
