@@ -15,6 +15,7 @@ import io.openwit.receiver.auth.TenantResolver;
 import io.openwit.receiver.grpc.OtlpGrpcServices;
 import io.openwit.receiver.ingest.OtlpIngester;
 import io.openwit.receiver.ingest.TenantRateLimiter;
+import java.io.File;
 import java.nio.file.Path;
 import io.openwit.receiver.http.OtlpErrors;
 import io.openwit.receiver.http.OtlpHttpService;
@@ -92,10 +93,22 @@ public final class OtlpReceiver implements AutoCloseable {
         .intercept(new ApiKeyInterceptor(tenants));
     OtlpGrpcServices.all(ingester).forEach(grpc::addService);
     // Every port serves every protocol; 4317 (gRPC), 4318 and 9087 (HTTP) are the conventions.
-    ServerBuilder server = Server.builder()
-        .http(receiver.httpPort())
-        .http(receiver.jsonHttpPort())
-        .http(receiver.grpcPort())
+    ServerBuilder server = Server.builder();
+    for (int port : new int[] {receiver.httpPort(), receiver.jsonHttpPort(), receiver.grpcPort()}) {
+      if (receiver.tls().enabled()) {
+        server.https(port);
+      } else {
+        server.http(port);
+      }
+    }
+    if (receiver.tls().enabled()) {
+      server.tls(new File(receiver.tls().certPath()), new File(receiver.tls().keyPath()));
+    }
+    OpenWitConfig.Connections connections = receiver.connections();
+    server
+        .http2MaxStreamsPerConnection(connections.maxConcurrentStreams())
+        .pingIntervalMillis(connections.keepaliveIntervalMs())
+        .maxConnectionAgeMillis(connections.maxConnectionAgeMs())
         .maxRequestLength(maxRequestBytes)
         .errorHandler(new OtlpErrors(maxRequestBytes))
         .service(grpc.build());
@@ -104,10 +117,13 @@ public final class OtlpReceiver implements AutoCloseable {
           .decorator(new ApiKeyDecorator(tenants, OtlpErrors::unauthorized))
           .build(new OtlpHttpService(signal, ingester, maxRequestBytes));
     }
+    if (connections.maxConnections() > 0) {
+      server.maxNumConnections(connections.maxConnections());
+    }
     Server started = server.build();
     started.start().join();
-    LOG.info("OTLP receiver: gRPC on {}, HTTP on {} and {}; writing to Kafka at {}",
-        receiver.grpcPort(), receiver.httpPort(), receiver.jsonHttpPort(),
+    LOG.info("OTLP receiver{}: gRPC on {}, HTTP on {} and {}; writing to Kafka at {}",
+        receiver.tls().enabled() ? " (TLS)" : "", receiver.grpcPort(), receiver.httpPort(), receiver.jsonHttpPort(),
         config.ingestion().kafka().bootstrapServers());
     return new OtlpReceiver(wal, started, receiver, tenants, ingester, limiter);
   }

@@ -35,7 +35,7 @@ class OtlpReceiverTest {
     OpenWitConfig defaults = OpenWitConfig.defaults();
     OpenWitConfig config = new OpenWitConfig(
         defaults.dataDir(), defaults.metastore(), defaults.catalog(),
-        new OpenWitConfig.Receiver(unusedPort(), unusedPort(), unusedPort(), MAX_REQUEST_BYTES, 2_000L, false, null, null),
+        new OpenWitConfig.Receiver(unusedPort(), unusedPort(), unusedPort(), MAX_REQUEST_BYTES, 2_000L, false, null, null, null, null),
         new OpenWitConfig.Ingestion(new OpenWitConfig.Kafka("127.0.0.1:" + unusedPort(), null, null, null, null)),
         defaults.pipeline(), defaults.embeddedKafka(), defaults.flink(), defaults.trino(), defaults.limits());
     receiver = OtlpReceiver.start(config, new KafkaWal(config), TenantResolver.disabled());

@@ -104,11 +104,15 @@ final class OpenWitUnderTest implements AutoCloseable {
   }
 
   String httpEndpoint(String signalPath) {
-    return "http://127.0.0.1:" + receiver.httpPort() + "/v1/" + signalPath;
+    return scheme() + "://localhost:" + receiver.httpPort() + "/v1/" + signalPath;
   }
 
   String grpcEndpoint() {
-    return "http://127.0.0.1:" + receiver.grpcPort();
+    return scheme() + "://localhost:" + receiver.grpcPort();
+  }
+
+  private String scheme() {
+    return config.receiver().tls().enabled() ? "https" : "http";
   }
 
   long spanCount() throws SQLException {

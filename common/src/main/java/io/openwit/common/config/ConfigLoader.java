@@ -102,6 +102,20 @@ public final class ConfigLoader {
     positive(config.receiver().kafkaAckTimeoutMs(), "receiver.kafka_ack_timeout_ms", source);
     positive(config.receiver().apiKeyRefreshMs(), "receiver.api_key_refresh_ms", source);
     positive(config.receiver().maxInFlightBytes(), "receiver.max_in_flight_bytes", source);
+    OpenWitConfig.Tls tls = config.receiver().tls();
+    if (tls.certPath().isEmpty() != tls.keyPath().isEmpty()) {
+      throw new ConfigException(source + ": 'receiver.tls.cert_path' and 'receiver.tls.key_path' go together");
+    }
+    for (String[] file : new String[][] {{tls.certPath(), "receiver.tls.cert_path"}, {tls.keyPath(), "receiver.tls.key_path"}}) {
+      if (!file[0].isEmpty() && !java.nio.file.Files.isReadable(java.nio.file.Path.of(file[0]))) {
+        throw new ConfigException(source + ": '" + file[1] + "' names no readable file: " + file[0]);
+      }
+    }
+    OpenWitConfig.Connections connections = config.receiver().connections();
+    positive(connections.maxConcurrentStreams(), "receiver.connections.max_concurrent_streams", source);
+    notNegative(connections.maxConnections(), "receiver.connections.max_connections", source);
+    notNegative(connections.keepaliveIntervalMs(), "receiver.connections.keepalive_interval_ms", source);
+    notNegative(connections.maxConnectionAgeMs(), "receiver.connections.max_connection_age_ms", source);
     if (config.receiver().maxInFlightBytes() < config.receiver().maxRequestBytes()) {
       throw new ConfigException(source + ": 'receiver.max_in_flight_bytes' must be at least 'receiver.max_request_bytes'");
     }

@@ -23,7 +23,7 @@ public record OpenWitConfig(
     dataDir = Objects.requireNonNullElse(dataDir, "./data");
     metastore = Objects.requireNonNullElseGet(metastore, () -> new Metastore(null, null, null));
     catalog = Objects.requireNonNullElseGet(catalog, () -> new Catalog(null, null, null));
-    receiver = Objects.requireNonNullElseGet(receiver, () -> new Receiver(null, null, null, null, null, null, null, null));
+    receiver = Objects.requireNonNullElseGet(receiver, () -> new Receiver(null, null, null, null, null, null, null, null, null, null));
     ingestion = Objects.requireNonNullElseGet(ingestion, () -> new Ingestion(null));
     pipeline = Objects.requireNonNullElseGet(pipeline, () -> new Pipeline(null, null, null, null));
     embeddedKafka = Objects.requireNonNullElseGet(embeddedKafka, () -> new EmbeddedKafka(null, null));
@@ -94,8 +94,10 @@ public record OpenWitConfig(
    */
   public record Receiver(
       Integer httpPort, Integer jsonHttpPort, Integer grpcPort, Long maxRequestBytes, Long kafkaAckTimeoutMs,
-      Boolean authEnabled, Long apiKeyRefreshMs, Long maxInFlightBytes) {
+      Boolean authEnabled, Long apiKeyRefreshMs, Long maxInFlightBytes, Tls tls, Connections connections) {
     public Receiver {
+      tls = Objects.requireNonNullElseGet(tls, () -> new Tls(null, null));
+      connections = Objects.requireNonNullElseGet(connections, () -> new Connections(null, null, null, null));
       maxInFlightBytes = Objects.requireNonNullElse(maxInFlightBytes, 256L * 1024 * 1024);
       authEnabled = Objects.requireNonNullElse(authEnabled, false);
       apiKeyRefreshMs = Objects.requireNonNullElse(apiKeyRefreshMs, 5_000L);
@@ -104,6 +106,32 @@ public record OpenWitConfig(
       grpcPort = Objects.requireNonNullElse(grpcPort, 4317);
       maxRequestBytes = Objects.requireNonNullElse(maxRequestBytes, 16L * 1024 * 1024);
       kafkaAckTimeoutMs = Objects.requireNonNullElse(kafkaAckTimeoutMs, 30_000L);
+    }
+  }
+
+  /** TLS for every receiver port when both PEM files are given (certificate chain and PKCS#8 key). */
+  public record Tls(String certPath, String keyPath) {
+    public Tls {
+      certPath = Objects.requireNonNullElse(certPath, "");
+      keyPath = Objects.requireNonNullElse(keyPath, "");
+    }
+
+    public boolean enabled() {
+      return !certPath.isEmpty();
+    }
+  }
+
+  /**
+   * Connection limits of the receiver's server: concurrent HTTP/2 (gRPC) streams per connection,
+   * open connections (0: unlimited), keepalive PING interval and maximum connection age (0: none).
+   */
+  public record Connections(
+      Long maxConcurrentStreams, Integer maxConnections, Long keepaliveIntervalMs, Long maxConnectionAgeMs) {
+    public Connections {
+      maxConcurrentStreams = Objects.requireNonNullElse(maxConcurrentStreams, 1_000L);
+      maxConnections = Objects.requireNonNullElse(maxConnections, 0);
+      keepaliveIntervalMs = Objects.requireNonNullElse(keepaliveIntervalMs, 60_000L);
+      maxConnectionAgeMs = Objects.requireNonNullElse(maxConnectionAgeMs, 0L);
     }
   }
 
