@@ -29,13 +29,16 @@ class OtlpReceiverTest {
 
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private OtlpReceiver receiver;
+  private int jsonHttpPort;
 
   @BeforeEach
   void start() throws IOException {
     OpenWitConfig defaults = OpenWitConfig.defaults();
+    jsonHttpPort = unusedPort();
     OpenWitConfig config = new OpenWitConfig(
         defaults.dataDir(), defaults.metastore(), defaults.catalog(),
-        new OpenWitConfig.Receiver(unusedPort(), unusedPort(), unusedPort(), MAX_REQUEST_BYTES, 2_000L, false, null, null, null, null),
+        new OpenWitConfig.Receiver(unusedPort(), jsonHttpPort, unusedPort(), MAX_REQUEST_BYTES, 2_000L,
+            false, null, null, null, null),
         new OpenWitConfig.Ingestion(new OpenWitConfig.Kafka("127.0.0.1:" + unusedPort(), null, null, null, null)),
         defaults.pipeline(), defaults.embeddedKafka(), defaults.flink(), defaults.trino(), defaults.limits());
     receiver = OtlpReceiver.start(config, new KafkaWal(config), TenantResolver.disabled());
@@ -111,6 +114,17 @@ class OtlpReceiverTest {
     HttpResponse<byte[]> response = post("application/x-protobuf", "gzip", compressed.toByteArray());
     assertThat(response.statusCode()).isEqualTo(413);
     assertThat(statusMessage(response.body())).startsWith("decompressed request body exceeds the limit of 65536 bytes");
+  }
+
+  @Test
+  void theSeedJsonPortServesTheSamePaths() throws Exception {
+    HttpResponse<byte[]> response = http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + jsonHttpPort + "/v1/logs"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"resourceLogs\": 7}")).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(new String(response.body())).contains("not a valid OTLP/JSON ExportLogsServiceRequest");
   }
 
   @Test

@@ -81,7 +81,8 @@ class AllSignalsIT {
   @Test
   void spansOverGrpc() throws Exception {
     SdkSpans.Sent sent = SdkSpans.sendWith(
-        OtlpGrpcSpanExporter.builder().setEndpoint(openWit.grpcEndpoint()).build(), "grpc-spans", 700);
+        OtlpGrpcSpanExporter.builder().setEndpoint(openWit.grpcEndpoint()).setCompression("gzip").build(),
+        "grpc-spans", 700);
     assertThat(sent.rejected()).isZero();
     assertThat(sent.acknowledged()).isEqualTo(700);
     assertThat(awaitCount("spans", "grpc-spans", 700)).isEqualTo(700);
@@ -90,7 +91,8 @@ class AllSignalsIT {
   @Test
   void logsOverGrpcAndHttp() throws Exception {
     long grpc = sendLogs(OtlpGrpcLogRecordExporter.builder().setEndpoint(openWit.grpcEndpoint()).build(), "logs-grpc", 300);
-    long http = sendLogs(OtlpHttpLogRecordExporter.builder().setEndpoint(openWit.httpEndpoint("logs")).build(), "logs-http", 200);
+    long http = sendLogs(OtlpHttpLogRecordExporter.builder().setEndpoint(openWit.httpEndpoint("logs"))
+        .setCompression("gzip").build(), "logs-http", 200);
     assertThat(grpc).isEqualTo(300);
     assertThat(http).isEqualTo(200);
     assertThat(awaitCount("logs", "logs-grpc", 300)).isEqualTo(300);
@@ -385,16 +387,10 @@ class AllSignalsIT {
   }
 
   private long awaitCount(String table, String service, long expected) throws Exception {
-    String sql = "SELECT count(*) FROM openwit.\"default\"." + table + " WHERE service_name = '" + service + "'";
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    long count = openWit.queryLong(sql);
-    while (count < expected && System.nanoTime() < deadline) {
-      Thread.sleep(500);
-      count = openWit.queryLong(sql);
-    }
-    Thread.sleep(3 * OpenWitUnderTest.CHECKPOINT_INTERVAL_MS);
-    return openWit.queryLong(sql);
+    return openWit.awaitCount("SELECT count(*) FROM openwit.\"default\"." + table + " WHERE service_name = '"
+        + service + "'", expected, Duration.ofMinutes(2));
   }
+
 
   /** The single row {@code sql} returns, by column label, with arrays as lists. */
   private Map<String, Object> row(String sql) throws Exception {

@@ -67,9 +67,9 @@ class KafkaTopicIngestIT {
         producer.send(new ProducerRecord<>(topics.get(2), "not json".getBytes(StandardCharsets.UTF_8))).get();
       }
 
-      assertThat(awaitCount(openWit, "SELECT count(*) FROM openwit.acme.spans", 300)).isEqualTo(300);
-      assertThat(awaitCount(openWit, "SELECT count(*) FROM openwit.globex.spans", 150)).isEqualTo(150);
-      assertThat(awaitCount(openWit, "SELECT count(*) FROM openwit.acme.logs", 2)).isEqualTo(2);
+      assertThat(openWit.awaitCount("SELECT count(*) FROM openwit.acme.spans", 300, Duration.ofMinutes(2))).isEqualTo(300);
+      assertThat(openWit.awaitCount("SELECT count(*) FROM openwit.globex.spans", 150, Duration.ofMinutes(2))).isEqualTo(150);
+      assertThat(openWit.awaitCount("SELECT count(*) FROM openwit.acme.logs", 2, Duration.ofMinutes(2))).isEqualTo(2);
       assertThat(openWit.queryLong("SELECT count(*) FROM openwit.acme.spans WHERE service_name <> 'acme-checkout'"))
           .isZero();
       assertThat(openWit.queryLong("SELECT count(*) FROM openwit.globex.spans WHERE service_name <> 'globex-billing'"))
@@ -96,21 +96,5 @@ class KafkaTopicIngestIT {
                 .setValue(AnyValue.newBuilder().setStringValue(service))))
             .addScopeSpans(scope))
         .build();
-  }
-
-  private static long awaitCount(OpenWitUnderTest openWit, String sql, long expected) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        if (openWit.queryLong(sql) >= expected) {
-          break;
-        }
-      } catch (java.sql.SQLException tableNotThereYet) {
-        // the pipeline creates a tenant's tables when its first rows arrive
-      }
-      Thread.sleep(500);
-    }
-    Thread.sleep(3 * OpenWitUnderTest.CHECKPOINT_INTERVAL_MS);
-    return openWit.queryLong(sql);
   }
 }

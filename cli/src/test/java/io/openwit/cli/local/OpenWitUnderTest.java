@@ -128,17 +128,31 @@ final class OpenWitUnderTest implements AutoCloseable {
     }
   }
 
-  /** Waits until Trino sees {@code expected} spans, then one more commit, and returns the count then. */
+  /** Waits until Trino sees {@code expected} spans of the default tenant; see {@link #awaitCount}. */
   long awaitSpanCount(long expected, Duration timeout) throws SQLException, InterruptedException {
+    return awaitCount("SELECT count(*) FROM openwit.\"default\".spans", expected, timeout);
+  }
+
+  /**
+   * Waits until {@code countQuery} reaches {@code expected} (a table that does not exist yet counts
+   * as empty: the pipeline creates a new tenant's tables with its first rows), then for one more
+   * commit, and returns the count then: a late duplicate would land within a checkpoint or two.
+   */
+  long awaitCount(String countQuery, long expected, Duration timeout) throws SQLException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    long count = spanCount();
-    while (count < expected && System.nanoTime() < deadline) {
+    while (System.nanoTime() < deadline) {
+      try {
+        if (queryLong(countQuery) >= expected) {
+          break;
+        }
+      } catch (SQLException tableNotThereYet) {
+        Thread.sleep(500);
+        continue;
+      }
       Thread.sleep(500);
-      count = spanCount();
     }
-    // a late duplicate commit would land within a checkpoint interval or two
     Thread.sleep(3 * CHECKPOINT_INTERVAL_MS);
-    return spanCount();
+    return queryLong(countQuery);
   }
 
   @Override

@@ -64,7 +64,7 @@ public enum OtlpCodec {
     return signal;
   }
 
-  public String requestName() {
+  private String requestName() {
     return requestPrototype.getDescriptorForType().getName();
   }
 
