@@ -86,6 +86,13 @@ class AllSignalsIT {
     assertThat(sent.rejected()).isZero();
     assertThat(sent.acknowledged()).isEqualTo(700);
     assertThat(awaitCount("spans", "grpc-spans", 700)).isEqualTo(700);
+    assertThat(openWit.queryLong("SELECT count(*) FROM openwit.\"default\".spans WHERE service_name = 'grpc-spans'"
+        + " AND kind = 'SERVER' AND name LIKE 'GET /items/%' AND attributes['http.request.method'] = 'GET'"
+        + " AND attributes['http.response.status_code'] = '200' AND length(trace_id) = 32"))
+        .isEqualTo(700);
+    assertThat(openWit.queryLong("SELECT count(*) FROM openwit.\"default\".spans WHERE service_name = 'grpc-spans'"
+        + " AND status_code = 'ERROR' AND status_message LIKE 'item % not found'"))
+        .as("every 97th span has an error status").isEqualTo(8);
   }
 
   @Test
@@ -97,6 +104,9 @@ class AllSignalsIT {
     assertThat(http).isEqualTo(200);
     assertThat(awaitCount("logs", "logs-grpc", 300)).isEqualTo(300);
     assertThat(awaitCount("logs", "logs-http", 200)).isEqualTo(200);
+    assertThat(openWit.queryLong("SELECT count(*) FROM openwit.\"default\".logs WHERE service_name = 'logs-grpc'"
+        + " AND severity_text = 'WARN' AND severity_number = 13 AND body LIKE 'payment retry %'"
+        + " AND attributes['order.id'] IS NOT NULL")).isEqualTo(300);
 
     Map<String, Object> row = row("SELECT severity_number, severity_text, body, attributes['order.id'], trace_id"
         + " FROM openwit.\"default\".logs WHERE service_name = 'logs-http' AND attributes['order.id'] = '17'");
