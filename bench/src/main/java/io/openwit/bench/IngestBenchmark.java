@@ -8,6 +8,8 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,9 +30,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Sends OTLP trace requests of {@code --spans-per-request} unique spans to a running OpenWit over
@@ -203,7 +205,7 @@ public final class IngestBenchmark implements Callable<Integer> {
           .filter(process -> {
             try {
               return Files.readString(Path.of("/proc", Long.toString(process.pid()), "cmdline")).contains(mainClass);
-            } catch (java.io.IOException | java.io.UncheckedIOException | SecurityException gone) {
+            } catch (IOException | UncheckedIOException | SecurityException gone) {
               return false;
             }
           })

@@ -13,6 +13,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Locale;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
@@ -204,7 +205,7 @@ public final class RestCatalogService implements HttpService {
                 catalog,
                 identifier,
                 RESTCatalogProperties.SnapshotMode.valueOf(
-                    params.get("snapshots", "all").toUpperCase(java.util.Locale.ROOT))));
+                    params.get("snapshots", "all").toUpperCase(Locale.ROOT))));
       }
       if (method == HttpMethod.POST) {
         return json(CatalogHandlers.updateTable(catalog, identifier, body(request, UpdateTableRequest.class)));

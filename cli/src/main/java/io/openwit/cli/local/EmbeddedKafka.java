@@ -1,6 +1,7 @@
 package io.openwit.cli.local;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -74,7 +75,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
     try {
       new Formatter()
-          .setPrintStream(new PrintStream(java.io.OutputStream.nullOutputStream()))
+          .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
           .setNodeId(NODE_ID)
           .setClusterId(ensemble.clusterId().orElseGet(() -> Uuid.randomUuid().toString()))
           .setControllerListenerName("CONTROLLER")

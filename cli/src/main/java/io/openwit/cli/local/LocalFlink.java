@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
@@ -65,7 +66,7 @@ public final class LocalFlink implements AutoCloseable {
       }
       Files.createDirectories(confDirectory);
       Files.copy(in, confDirectory.resolve(GlobalConfiguration.FLINK_CONF_FILENAME),
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write Flink configuration to " + confDirectory, e);
     }

@@ -9,9 +9,12 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
 
 /** Reads {@code openwit.yaml}: {@code ${VAR}} and {@code ${VAR:-default}} substitution, strict keys. */
@@ -107,7 +110,7 @@ public final class ConfigLoader {
       throw new ConfigException(source + ": 'receiver.tls.cert_path' and 'receiver.tls.key_path' go together");
     }
     for (String[] file : new String[][] {{tls.certPath(), "receiver.tls.cert_path"}, {tls.keyPath(), "receiver.tls.key_path"}}) {
-      if (!file[0].isEmpty() && !java.nio.file.Files.isReadable(java.nio.file.Path.of(file[0]))) {
+      if (!file[0].isEmpty() && !Files.isReadable(Path.of(file[0]))) {
         throw new ConfigException(source + ": '" + file[1] + "' names no readable file: " + file[0]);
       }
     }
@@ -124,7 +127,7 @@ public final class ConfigLoader {
     positive(config.pipeline().dedupWindowMs(), "pipeline.dedup_window_ms", source);
     limits(config.limits().defaults(), "limits.defaults", source);
     config.limits().tenants().forEach((tenant, limits) -> limits(limits, "limits.tenants." + tenant, source));
-    java.util.List<OpenWitConfig.ExternalTopics> external = config.ingestion().kafka().externalTopics();
+    List<OpenWitConfig.ExternalTopics> external = config.ingestion().kafka().externalTopics();
     for (int i = 0; i < external.size(); i++) {
       externalTopics(external.get(i), "ingestion.kafka.external_topics[" + i + "]", source);
     }
@@ -147,14 +150,14 @@ public final class ConfigLoader {
       throw new ConfigException(source + ": '" + key + ".pattern' is required");
     }
     try {
-      java.util.regex.Pattern.compile(topics.pattern());
-    } catch (java.util.regex.PatternSyntaxException e) {
+      Pattern.compile(topics.pattern());
+    } catch (PatternSyntaxException e) {
       throw new ConfigException(source + ": '" + key + ".pattern' is not a valid regular expression: " + e.getDescription());
     }
-    if (!topics.signal().isEmpty() && !java.util.Set.of("traces", "logs", "metrics").contains(topics.signal())) {
+    if (!topics.signal().isEmpty() && !Set.of("traces", "logs", "metrics").contains(topics.signal())) {
       throw new ConfigException(source + ": '" + key + ".signal' must be traces, logs or metrics, was " + topics.signal());
     }
-    if (!java.util.Set.of("otlp_proto", "otlp_json").contains(topics.encoding())) {
+    if (!Set.of("otlp_proto", "otlp_json").contains(topics.encoding())) {
       throw new ConfigException(
           source + ": '" + key + ".encoding' must be otlp_proto or otlp_json, was " + topics.encoding());
     }

@@ -1,6 +1,9 @@
 package io.openwit.common.config;
 
+import io.openwit.common.wire.Signal;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -147,12 +150,12 @@ public record OpenWitConfig(
    * the OpenTelemetry Collector's kafka exporter), matched by pattern.
    */
   public record Kafka(
-      String bootstrapServers, Topics topics, java.util.List<ExternalTopics> externalTopics,
+      String bootstrapServers, Topics topics, List<ExternalTopics> externalTopics,
       TopicIndexConfig topicIndexConfig, Long topicDiscoveryIntervalMs) {
     public Kafka {
       bootstrapServers = Objects.requireNonNullElse(bootstrapServers, "127.0.0.1:9092");
       topics = Objects.requireNonNullElseGet(topics, () -> new Topics(null, null, null));
-      externalTopics = externalTopics == null ? java.util.List.of() : java.util.List.copyOf(externalTopics);
+      externalTopics = externalTopics == null ? List.of() : List.copyOf(externalTopics);
       topicIndexConfig = Objects.requireNonNullElseGet(topicIndexConfig, () -> new TopicIndexConfig(null, null));
       topicDiscoveryIntervalMs = Objects.requireNonNullElse(topicDiscoveryIntervalMs, 30_000L);
     }
@@ -194,7 +197,7 @@ public record OpenWitConfig(
       metrics = Objects.requireNonNullElse(metrics, "openwit-otlp-metrics");
     }
 
-    public String of(io.openwit.common.wire.Signal signal) {
+    public String of(Signal signal) {
       return switch (signal) {
         case TRACES -> traces;
         case LOGS -> logs;
@@ -235,10 +238,10 @@ public record OpenWitConfig(
    * Per-tenant ingestion limits: {@code defaults} for every tenant, {@code tenants} overriding them
    * by tenant id. The receiver reloads them when openwit.yaml changes.
    */
-  public record Limits(TenantLimits defaults, java.util.Map<String, TenantLimits> tenants) {
+  public record Limits(TenantLimits defaults, Map<String, TenantLimits> tenants) {
     public Limits {
       defaults = Objects.requireNonNullElseGet(defaults, () -> new TenantLimits(null, null, null));
-      tenants = tenants == null ? java.util.Map.of() : java.util.Map.copyOf(tenants);
+      tenants = tenants == null ? Map.of() : Map.copyOf(tenants);
     }
 
     public TenantLimits of(String tenant) {

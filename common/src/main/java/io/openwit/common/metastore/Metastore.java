@@ -7,7 +7,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.flywaydb.core.Flyway;
 
@@ -81,7 +83,7 @@ public final class Metastore {
 
   public List<Tenant> tenantsWithKeys() {
     List<String> tenants = tenants();
-    java.util.Map<String, List<String>> keys = new java.util.HashMap<>();
+    Map<String, List<String>> keys = new HashMap<>();
     query("SELECT tenant_id, key_id FROM api_keys ORDER BY key_id", rows -> {
       while (rows.next()) {
         keys.computeIfAbsent(rows.getString(1), ignored -> new ArrayList<>()).add(rows.getString(2));
@@ -92,9 +94,9 @@ public final class Metastore {
   }
 
   /** Every key hash and the tenant it belongs to. */
-  public java.util.Map<String, String> tenantsByKeyHash() {
+  public Map<String, String> tenantsByKeyHash() {
     return query("SELECT key_hash, tenant_id FROM api_keys", rows -> {
-      java.util.Map<String, String> byHash = new java.util.HashMap<>();
+      Map<String, String> byHash = new HashMap<>();
       while (rows.next()) {
         byHash.put(rows.getString(1), rows.getString(2));
       }

@@ -5,6 +5,7 @@ import static org.apache.iceberg.types.Types.NestedField.required;
 
 import io.openwit.common.wire.Signal;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.SortOrder;
@@ -20,7 +21,7 @@ public final class TableSchemas {
 
   /** Parquet with ZSTD, bloom filters on the given columns, old metadata files cleaned up. */
   private static Map<String, String> tableProperties(String... bloomFilterColumns) {
-    Map<String, String> properties = new java.util.TreeMap<>();
+    Map<String, String> properties = new TreeMap<>();
     properties.put("format-version", "2");
     properties.put("write.format.default", "parquet");
     properties.put("write.parquet.compression-codec", "zstd");

@@ -1,5 +1,7 @@
 package io.openwit.common.wire;
 
+import java.util.Locale;
+
 /** The three OpenTelemetry signals, as named in record headers and table names. */
 public enum Signal {
   TRACES,
@@ -7,10 +9,10 @@ public enum Signal {
   METRICS;
 
   public String headerValue() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 
   public static Signal fromHeaderValue(String value) {
-    return valueOf(value.toUpperCase(java.util.Locale.ROOT));
+    return valueOf(value.toUpperCase(Locale.ROOT));
   }
 }

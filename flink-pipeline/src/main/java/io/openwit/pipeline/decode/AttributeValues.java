@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.table.data.GenericMapData;
@@ -25,7 +26,7 @@ final class AttributeValues {
   private AttributeValues() {}
 
   static MapData toMap(List<KeyValue> attributes) {
-    Map<StringData, StringData> map = new java.util.LinkedHashMap<>(attributes.size() * 2);
+    Map<StringData, StringData> map = new LinkedHashMap<>(attributes.size() * 2);
     for (KeyValue attribute : attributes) {
       map.put(StringData.fromString(attribute.getKey()), StringData.fromString(render(attribute.getValue())));
     }

@@ -13,6 +13,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.server.ServerErrorHandler;
 import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
@@ -61,23 +62,16 @@ public final class OtlpErrors implements ServerErrorHandler {
             "request body exceeds the limit of " + maxRequestBytes + " bytes (receiver.max_request_bytes)"));
   }
 
+  /** A refusal with no retry hint: 400, 413, 415. */
   static HttpResponse response(HttpStatus status, String message, boolean json) {
     int code = status == HttpStatus.REQUEST_ENTITY_TOO_LARGE ? RESOURCE_EXHAUSTED : INVALID_ARGUMENT;
-    return json
-        ? HttpResponse.of(status, MediaType.JSON, jsonStatus(code, message))
-        : HttpResponse.of(status, PROTOBUF, status(code, message));
+    return error(ResponseHeaders.builder(status), code, message, json);
   }
 
   /** 401 for a request without a valid API key, in the request's encoding. */
   public static HttpResponse unauthorized(HttpRequest request, String message) {
-    boolean json = request.contentType() != null && request.contentType().is(MediaType.JSON);
-    return HttpResponse.of(
-        ResponseHeaders.builder(HttpStatus.UNAUTHORIZED)
-            .contentType(json ? MediaType.JSON : PROTOBUF)
-            .add(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer")
-            .build(),
-        HttpData.wrap(json ? jsonStatus(UNAUTHENTICATED, message).getBytes(StandardCharsets.UTF_8)
-            : status(UNAUTHENTICATED, message)));
+    return error(ResponseHeaders.builder(HttpStatus.UNAUTHORIZED).add(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer"),
+        UNAUTHENTICATED, message, isJson(request.contentType()));
   }
 
   /** 503 with Retry-After: the client should send the same request again later. */
@@ -91,18 +85,24 @@ public final class OtlpErrors implements ServerErrorHandler {
       case RATE_LIMITED -> withRetryAfter(
           HttpStatus.TOO_MANY_REQUESTS, RESOURCE_EXHAUSTED, refusal.getMessage(), refusal.retryAfterSeconds(), json);
       case TOO_LARGE -> response(HttpStatus.REQUEST_ENTITY_TOO_LARGE, refusal.getMessage(), json);
-      case OVERLOADED -> withRetryAfter(HttpStatus.SERVICE_UNAVAILABLE, UNAVAILABLE,
-          refusal.getMessage() + "; retry later", refusal.retryAfterSeconds(), json);
+      case OVERLOADED -> retryable(refusal.getMessage() + "; retry later", json);
     };
+  }
+
+  /** OTLP/JSON requests get JSON answers; everything else gets protobuf. */
+  static boolean isJson(MediaType contentType) {
+    return contentType != null && contentType.is(MediaType.JSON);
   }
 
   private static HttpResponse withRetryAfter(
       HttpStatus status, int code, String message, long retryAfterSeconds, boolean json) {
+    return error(ResponseHeaders.builder(status).add(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds)),
+        code, message, json);
+  }
+
+  private static HttpResponse error(ResponseHeadersBuilder headers, int code, String message, boolean json) {
     return HttpResponse.of(
-        ResponseHeaders.builder(status)
-            .contentType(json ? MediaType.JSON : PROTOBUF)
-            .add(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds))
-            .build(),
+        headers.contentType(json ? MediaType.JSON : PROTOBUF).build(),
         HttpData.wrap(json ? jsonStatus(code, message).getBytes(StandardCharsets.UTF_8) : status(code, message)));
   }
 

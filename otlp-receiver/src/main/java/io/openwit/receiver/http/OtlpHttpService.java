@@ -43,7 +43,7 @@ public final class OtlpHttpService implements HttpService {
   @Override
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest request) {
     MediaType contentType = request.contentType();
-    boolean json = contentType != null && contentType.is(MediaType.JSON);
+    boolean json = OtlpErrors.isJson(contentType);
     if (!json && (contentType == null || !contentType.is(OtlpErrors.PROTOBUF))) {
       request.abort();
       return OtlpErrors.response(

@@ -1,6 +1,7 @@
 package io.openwit.receiver.http;
 
 import com.linecorp.armeria.common.HttpStatus;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +24,7 @@ final class RequestBodies {
   }
 
   private static byte[] gunzip(byte[] body, long maxBytes) {
-    try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
       ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(body.length * 4, 1024));
       byte[] buffer = new byte[64 * 1024];
       long total = 0;

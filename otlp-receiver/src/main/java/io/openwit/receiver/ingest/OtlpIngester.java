@@ -88,14 +88,20 @@ public final class OtlpIngester {
     Message response = checked.rejected() == 0
         ? codec.emptyResponse()
         : codec.partialSuccessResponse(checked.rejected(), checked.reason());
-    limiter.acquire(tenant, OtlpCodec.items(checked.accepted()), protobuf.length);
     // Memory waiting on Kafka stays bounded: when Kafka is slow or down, clients retry later
-    // instead of the receiver buffering without end.
+    // instead of the receiver buffering without end. Checked before the rate limit, so a request
+    // refused for this does not use up the tenant's allowance.
     if (inFlightBytes.addAndGet(protobuf.length) > maxInFlightBytes) {
       inFlightBytes.addAndGet(-protobuf.length);
       throw new IngestRefusal(IngestRefusal.Reason.OVERLOADED,
           "the receiver holds " + maxInFlightBytes + " bytes not yet acknowledged by Kafka"
               + " (receiver.max_in_flight_bytes)", 5);
+    }
+    try {
+      limiter.acquire(tenant, OtlpCodec.items(checked.accepted()), protobuf.length);
+    } catch (IngestRefusal refusal) {
+      inFlightBytes.addAndGet(-protobuf.length);
+      throw refusal;
     }
     return wal.append(codec.signal(), tenant, batchId(tenant, codec, protobuf), RecordHeaders.ENCODING_OTLP_PROTO, protobuf)
         .orTimeout(kafkaAckTimeoutMs, TimeUnit.MILLISECONDS)

@@ -4,6 +4,8 @@ import io.openwit.common.config.OpenWitConfig;
 import io.openwit.common.wire.RecordHeaders;
 import io.openwit.common.wire.Signal;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -42,7 +44,7 @@ public final class KafkaWal implements AutoCloseable {
     OpenWitConfig.Kafka kafka = config.ingestion().kafka();
     this.bootstrapServers = kafka.bootstrapServers();
     this.topics = kafka.topics();
-    this.topicNames = java.util.Arrays.stream(Signal.values()).map(topics::of).toList();
+    this.topicNames = Arrays.stream(Signal.values()).map(topics::of).toList();
     this.maxRecordBytes = Math.toIntExact(config.receiver().maxRequestBytes() + RECORD_OVERHEAD_BYTES);
     Properties properties = new Properties();
     properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -127,6 +129,6 @@ public final class KafkaWal implements AutoCloseable {
 
   @Override
   public void close() {
-    producer.close(java.time.Duration.ofSeconds(10));
+    producer.close(Duration.ofSeconds(10));
   }
 }
