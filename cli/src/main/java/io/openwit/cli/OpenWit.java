@@ -50,12 +50,7 @@ public final class OpenWit {
 
   static OpenWitConfig loadConfig(Path file, Path dataDir) {
     OpenWitConfig config = ConfigLoader.load(configFile(file), System.getenv());
-    if (dataDir != null) {
-      config = new OpenWitConfig(dataDir.toString(), config.metastore(), config.catalog(), config.receiver(),
-          config.ingestion(), config.pipeline(), config.embeddedKafka(), config.flink(), config.trino(),
-          config.limits());
-    }
-    return config;
+    return dataDir == null ? config : config.withDataDir(dataDir.toString());
   }
 
   @Command(name = "local", mixinStandardHelpOptions = true,

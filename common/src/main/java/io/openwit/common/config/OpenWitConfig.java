@@ -57,6 +57,12 @@ public record OpenWitConfig(
         : catalog.warehouse();
   }
 
+  /** The same configuration with its data under {@code directory}. */
+  public OpenWitConfig withDataDir(String directory) {
+    return new OpenWitConfig(
+        directory, metastore, catalog, receiver, ingestion, pipeline, embeddedKafka, flink, trino, limits);
+  }
+
   /** The same configuration with the producers and consumers pointed at another Kafka. */
   public OpenWitConfig withKafkaBootstrapServers(String bootstrapServers) {
     Kafka kafka = ingestion.kafka();

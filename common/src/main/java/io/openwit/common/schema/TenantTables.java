@@ -1,6 +1,7 @@
 package io.openwit.common.schema;
 
-import java.util.List;
+import io.openwit.common.wire.Signal;
+import java.util.Arrays;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
@@ -10,29 +11,34 @@ import org.apache.iceberg.exceptions.AlreadyExistsException;
 
 /**
  * Gives every tenant its namespace and signal tables, with partitioning, compression, sort order
- * and bloom filters set as table properties at creation.
+ * and bloom filters set as table properties at creation. Safe to run from several processes at
+ * once: whoever loses a creation race finds the goal met.
  */
 public final class TenantTables {
-  private static final List<TableDefinition> SIGNAL_TABLES =
-      List.of(TableSchemas.SPANS, TableSchemas.LOGS, TableSchemas.METRICS);
-
   private TenantTables() {}
 
+  /** Creates whichever of the tenant's signal tables are missing (at catalog start). */
+  public static void ensure(Catalog catalog, String tenant) {
+    for (Signal signal : Signal.values()) {
+      TableIdentifier identifier = TableIdentifier.of(tenant, TableSchemas.forSignal(signal).name());
+      if (!catalog.tableExists(identifier)) {
+        create(catalog, identifier);
+      }
+    }
+  }
+
   /**
-   * Creates the signal table {@code identifier} names (and its namespace when missing), as the
+   * Creates the signal table {@code identifier} names, and its namespace when missing, as the
    * pipeline does for a tenant it sees first; returns it, also when another writer just created it.
    */
   public static Table create(Catalog catalog, TableIdentifier identifier) {
-    TableDefinition table = SIGNAL_TABLES.stream()
+    TableDefinition table = Arrays.stream(Signal.values())
+        .map(TableSchemas::forSignal)
         .filter(definition -> definition.name().equals(identifier.name()))
         .findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no OpenWit table is named '" + identifier.name() + "'"));
-    if (catalog instanceof SupportsNamespaces namespaces && !namespaces.namespaceExists(identifier.namespace())) {
-      try {
-        namespaces.createNamespace(identifier.namespace());
-      } catch (AlreadyExistsException e) {
-        // created concurrently: the goal is met
-      }
+    if (catalog instanceof SupportsNamespaces namespaces) {
+      createNamespaceIfMissing(namespaces, identifier.namespace());
     }
     try {
       return catalog
@@ -46,30 +52,14 @@ public final class TenantTables {
     }
   }
 
-  public static <C extends Catalog & SupportsNamespaces> void ensure(C catalog, String tenant) {
-    Namespace namespace = Namespace.of(tenant);
-    if (!catalog.namespaceExists(namespace)) {
-      try {
-        catalog.createNamespace(namespace);
-      } catch (AlreadyExistsException e) {
-        // another catalog process created it between our check and our create: the goal is met
-      }
+  private static void createNamespaceIfMissing(SupportsNamespaces namespaces, Namespace namespace) {
+    if (namespaces.namespaceExists(namespace)) {
+      return;
     }
-    for (TableDefinition table : SIGNAL_TABLES) {
-      TableIdentifier identifier = TableIdentifier.of(namespace, table.name());
-      if (catalog.tableExists(identifier)) {
-        continue;
-      }
-      try {
-        catalog
-            .buildTable(identifier, table.schema())
-            .withPartitionSpec(table.spec())
-            .withSortOrder(table.sortOrder())
-            .withProperties(table.properties())
-            .create();
-      } catch (AlreadyExistsException e) {
-        // created concurrently by another catalog process: the goal is met
-      }
+    try {
+      namespaces.createNamespace(namespace);
+    } catch (AlreadyExistsException e) {
+      // created concurrently: the goal is met
     }
   }
 }
