@@ -78,7 +78,8 @@ public final class OpenWit {
           """
 
           OpenWit is ready (%.1f s). Data directory: %s
-            OTLP/HTTP        http://127.0.0.1:%d/v1/traces
+            OTLP/gRPC        127.0.0.1:%d
+            OTLP/HTTP        http://127.0.0.1:%d/v1/traces|logs|metrics (also on %d)
             Iceberg catalog  %s
             Flink dashboard  http://127.0.0.1:%d
             Trino            http://127.0.0.1:%d  (./openwit sql, or JDBC %s)
@@ -86,7 +87,8 @@ public final class OpenWit {
           %s
           Press Ctrl-C to stop.
           %n""",
-          (System.nanoTime() - started) / 1e9, effective.dataPath(), effective.receiver().httpPort(),
+          (System.nanoTime() - started) / 1e9, effective.dataPath(), effective.receiver().grpcPort(),
+          effective.receiver().httpPort(), effective.receiver().jsonHttpPort(),
           effective.catalogUri(), effective.flink().dashboardPort(), effective.trino().port(),
           stack.trino().jdbcUrl() + "/openwit/default", effective.ingestion().kafka().bootstrapServers(),
           effective.receiver().authEnabled()
