@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.openwit.common.wire.Signal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,6 +126,35 @@ public final class ConfigLoader {
     positive(config.pipeline().checkpointIntervalMs(), "pipeline.checkpoint_interval_ms", source);
     positive(config.pipeline().parallelism(), "pipeline.parallelism", source);
     positive(config.pipeline().dedupWindowMs(), "pipeline.dedup_window_ms", source);
+    if (!Set.of("committed", "earliest", "latest").contains(config.pipeline().startingOffsets())) {
+      throw new ConfigException(source + ": 'pipeline.starting_offsets' must be committed, earliest or latest, was "
+          + config.pipeline().startingOffsets());
+    }
+    OpenWitConfig.BatchTracking tracking = config.batchTracking();
+    positive(tracking.flushIntervalMs(), "batch_tracking.flush_interval_ms", source);
+    positive(tracking.queueCapacity(), "batch_tracking.queue_capacity", source);
+    positive(tracking.stuckAfterMs(), "batch_tracking.stuck_after_ms", source);
+    positive(tracking.keepCompletedMs(), "batch_tracking.keep_completed_ms", source);
+    OpenWitConfig.Cluster cluster = config.cluster();
+    positive(cluster.heartbeatIntervalMs(), "cluster.heartbeat_interval_ms", source);
+    positive(cluster.leaseMs(), "cluster.lease_ms", source);
+    if (cluster.downAfterMs() <= cluster.heartbeatIntervalMs()) {
+      throw new ConfigException(source + ": 'cluster.down_after_ms' must be longer than 'cluster.heartbeat_interval_ms'");
+    }
+    OpenWitConfig.Maintenance maintenance = config.maintenance();
+    positive(maintenance.intervalMs(), "maintenance.interval_ms", source);
+    positive(maintenance.tickMs(), "maintenance.tick_ms", source);
+    positive(maintenance.targetFileSizeBytes(), "maintenance.target_file_size_bytes", source);
+    positive(maintenance.minInputFiles(), "maintenance.min_input_files", source);
+    notNegative(maintenance.snapshotMaxAgeMs(), "maintenance.snapshot_max_age_ms", source);
+    positive(maintenance.minSnapshotsToKeep(), "maintenance.min_snapshots_to_keep", source);
+    notNegative(maintenance.orphanMinAgeMs(), "maintenance.orphan_min_age_ms", source);
+    if (maintenance.tickMs() * 2 >= cluster.leaseMs()) {
+      throw new ConfigException(source + ": 'maintenance.tick_ms' must be under half of 'cluster.lease_ms'");
+    }
+    retentionDays(maintenance.retention().defaults(), "maintenance.retention.defaults", source);
+    maintenance.retention().tenants().forEach(
+        (tenant, days) -> retentionDays(days, "maintenance.retention.tenants." + tenant, source));
     limits(config.limits().defaults(), "limits.defaults", source);
     config.limits().tenants().forEach((tenant, limits) -> limits(limits, "limits.tenants." + tenant, source));
     List<OpenWitConfig.ExternalTopics> external = config.ingestion().kafka().externalTopics();
@@ -163,6 +193,15 @@ public final class ConfigLoader {
     }
     if (topics.indexPosition() != null && topics.indexPosition() < 0) {
       throw new ConfigException(source + ": '" + key + ".index_position' must be 0 or more");
+    }
+  }
+
+  private static void retentionDays(OpenWitConfig.RetentionDays days, String key, String source) {
+    for (Signal signal : Signal.values()) {
+      Integer value = days.of(signal);
+      if (value != null) {
+        notNegative(value, key + "." + signal.headerValue(), source);
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 package io.openwit.common.config;
 
 import io.openwit.common.wire.Signal;
+import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +21,10 @@ public record OpenWitConfig(
     EmbeddedKafka embeddedKafka,
     Flink flink,
     Trino trino,
-    Limits limits) {
+    Limits limits,
+    BatchTracking batchTracking,
+    Cluster cluster,
+    Maintenance maintenance) implements Serializable {
 
   public OpenWitConfig {
     dataDir = Objects.requireNonNullElse(dataDir, "./data");
@@ -28,15 +32,19 @@ public record OpenWitConfig(
     catalog = Objects.requireNonNullElseGet(catalog, () -> new Catalog(null, null, null));
     receiver = Objects.requireNonNullElseGet(receiver, () -> new Receiver(null, null, null, null, null, null, null, null, null, null));
     ingestion = Objects.requireNonNullElseGet(ingestion, () -> new Ingestion(null));
-    pipeline = Objects.requireNonNullElseGet(pipeline, () -> new Pipeline(null, null, null, null));
+    pipeline = Objects.requireNonNullElseGet(pipeline, () -> new Pipeline(null, null, null, null, null));
     embeddedKafka = Objects.requireNonNullElseGet(embeddedKafka, () -> new EmbeddedKafka(null, null));
     flink = Objects.requireNonNullElseGet(flink, () -> new Flink(null));
     trino = Objects.requireNonNullElseGet(trino, () -> new Trino(null, null, null, null));
     limits = Objects.requireNonNullElseGet(limits, () -> new Limits(null, null));
+    batchTracking = Objects.requireNonNullElseGet(batchTracking, () -> new BatchTracking(null, null, null, null, null));
+    cluster = Objects.requireNonNullElseGet(cluster, () -> new Cluster(null, null, null));
+    maintenance = Objects.requireNonNullElseGet(
+        maintenance, () -> new Maintenance(null, null, null, null, null, null, null, null, null));
   }
 
   public static OpenWitConfig defaults() {
-    return new OpenWitConfig(null, null, null, null, null, null, null, null, null, null);
+    return new OpenWitConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public Path dataPath() {
@@ -60,7 +68,8 @@ public record OpenWitConfig(
   /** The same configuration with its data under {@code directory}. */
   public OpenWitConfig withDataDir(String directory) {
     return new OpenWitConfig(
-        directory, metastore, catalog, receiver, ingestion, pipeline, embeddedKafka, flink, trino, limits);
+        directory, metastore, catalog, receiver, ingestion, pipeline, embeddedKafka, flink, trino, limits,
+        batchTracking, cluster, maintenance);
   }
 
   /** The same configuration with the producers and consumers pointed at another Kafka. */
@@ -69,7 +78,8 @@ public record OpenWitConfig(
     Ingestion changed = new Ingestion(new Kafka(bootstrapServers, kafka.topics(), kafka.externalTopics(),
         kafka.topicIndexConfig(), kafka.topicDiscoveryIntervalMs()));
     return new OpenWitConfig(
-        dataDir, metastore, catalog, receiver, changed, pipeline, embeddedKafka, flink, trino, limits);
+        dataDir, metastore, catalog, receiver, changed, pipeline, embeddedKafka, flink, trino, limits,
+        batchTracking, cluster, maintenance);
   }
 
   public String catalogUri() {
@@ -77,7 +87,7 @@ public record OpenWitConfig(
   }
 
   /** The metastore: tenants and API keys, and the Iceberg JDBC catalog's own tables. */
-  public record Metastore(String jdbcUrl, String user, String password) {
+  public record Metastore(String jdbcUrl, String user, String password) implements Serializable {
     public Metastore {
       jdbcUrl = Objects.requireNonNullElse(jdbcUrl, "");
       user = Objects.requireNonNullElse(user, "");
@@ -86,7 +96,7 @@ public record OpenWitConfig(
   }
 
   /** The Iceberg REST catalog server. */
-  public record Catalog(Integer port, String advertisedHost, String warehouse) {
+  public record Catalog(Integer port, String advertisedHost, String warehouse) implements Serializable {
     public Catalog {
       port = Objects.requireNonNullElse(port, 8181);
       advertisedHost = Objects.requireNonNullElse(advertisedHost, "127.0.0.1");
@@ -103,7 +113,7 @@ public record OpenWitConfig(
    */
   public record Receiver(
       Integer httpPort, Integer jsonHttpPort, Integer grpcPort, Long maxRequestBytes, Long kafkaAckTimeoutMs,
-      Boolean authEnabled, Long apiKeyRefreshMs, Long maxInFlightBytes, Tls tls, Connections connections) {
+      Boolean authEnabled, Long apiKeyRefreshMs, Long maxInFlightBytes, Tls tls, Connections connections) implements Serializable {
     public Receiver {
       tls = Objects.requireNonNullElseGet(tls, () -> new Tls(null, null));
       connections = Objects.requireNonNullElseGet(connections, () -> new Connections(null, null, null, null));
@@ -119,7 +129,7 @@ public record OpenWitConfig(
   }
 
   /** TLS for every receiver port when both PEM files are given (certificate chain and PKCS#8 key). */
-  public record Tls(String certPath, String keyPath) {
+  public record Tls(String certPath, String keyPath) implements Serializable {
     public Tls {
       certPath = Objects.requireNonNullElse(certPath, "");
       keyPath = Objects.requireNonNullElse(keyPath, "");
@@ -135,7 +145,7 @@ public record OpenWitConfig(
    * open connections (0: unlimited), keepalive PING interval and maximum connection age (0: none).
    */
   public record Connections(
-      Long maxConcurrentStreams, Integer maxConnections, Long keepaliveIntervalMs, Long maxConnectionAgeMs) {
+      Long maxConcurrentStreams, Integer maxConnections, Long keepaliveIntervalMs, Long maxConnectionAgeMs) implements Serializable {
     public Connections {
       maxConcurrentStreams = Objects.requireNonNullElse(maxConcurrentStreams, 1_000L);
       maxConnections = Objects.requireNonNullElse(maxConnections, 0);
@@ -145,7 +155,7 @@ public record OpenWitConfig(
   }
 
   /** Ingestion settings shared by the receiver (producer) and the pipeline (consumer). */
-  public record Ingestion(Kafka kafka) {
+  public record Ingestion(Kafka kafka) implements Serializable {
     public Ingestion {
       kafka = Objects.requireNonNullElseGet(kafka, () -> new Kafka(null, null, null, null, null));
     }
@@ -157,7 +167,7 @@ public record OpenWitConfig(
    */
   public record Kafka(
       String bootstrapServers, Topics topics, List<ExternalTopics> externalTopics,
-      TopicIndexConfig topicIndexConfig, Long topicDiscoveryIntervalMs) {
+      TopicIndexConfig topicIndexConfig, Long topicDiscoveryIntervalMs) implements Serializable {
     public Kafka {
       bootstrapServers = Objects.requireNonNullElse(bootstrapServers, "127.0.0.1:9092");
       topics = Objects.requireNonNullElseGet(topics, () -> new Topics(null, null, null));
@@ -174,7 +184,7 @@ public record OpenWitConfig(
    * metrics). The tenant is {@code tenant}, or the topic-name token at {@code indexPosition} (else
    * topic_index_config.default_index_position).
    */
-  public record ExternalTopics(String pattern, String signal, String encoding, Integer indexPosition, String tenant) {
+  public record ExternalTopics(String pattern, String signal, String encoding, Integer indexPosition, String tenant) implements Serializable {
     public ExternalTopics {
       pattern = Objects.requireNonNullElse(pattern, "");
       signal = Objects.requireNonNullElse(signal, "");
@@ -188,7 +198,7 @@ public record OpenWitConfig(
    * {@code defaultIndexPosition} (0-based). A topic without that token gets a tenant generated from
    * its whole name.
    */
-  public record TopicIndexConfig(Integer defaultIndexPosition, String separators) {
+  public record TopicIndexConfig(Integer defaultIndexPosition, String separators) implements Serializable {
     public TopicIndexConfig {
       defaultIndexPosition = Objects.requireNonNullElse(defaultIndexPosition, 2);
       separators = Objects.requireNonNullElse(separators, "._-");
@@ -196,7 +206,7 @@ public record OpenWitConfig(
   }
 
   /** The topics the receiver writes, one per signal. */
-  public record Topics(String traces, String logs, String metrics) {
+  public record Topics(String traces, String logs, String metrics) implements Serializable {
     public Topics {
       traces = Objects.requireNonNullElse(traces, "openwit-otlp-traces");
       logs = Objects.requireNonNullElse(logs, "openwit-otlp-logs");
@@ -216,8 +226,10 @@ public record OpenWitConfig(
    * The ingest Flink job. A batch repeated within {@code dedupWindowMs} (a client's retry of a
    * request whose first attempt did reach Kafka) is written once.
    */
-  public record Pipeline(Long checkpointIntervalMs, Integer parallelism, String consumerGroup, Long dedupWindowMs) {
+  public record Pipeline(
+      Long checkpointIntervalMs, Integer parallelism, String consumerGroup, Long dedupWindowMs, String startingOffsets) implements Serializable {
     public Pipeline {
+      startingOffsets = Objects.requireNonNullElse(startingOffsets, "committed");
       dedupWindowMs = Objects.requireNonNullElse(dedupWindowMs, 600_000L);
       checkpointIntervalMs = Objects.requireNonNullElse(checkpointIntervalMs, 5_000L);
       parallelism = Objects.requireNonNullElse(parallelism, 1);
@@ -226,7 +238,7 @@ public record OpenWitConfig(
   }
 
   /** The Kafka broker that single-node mode runs inside its own JVM. */
-  public record EmbeddedKafka(Integer port, Integer controllerPort) {
+  public record EmbeddedKafka(Integer port, Integer controllerPort) implements Serializable {
     public EmbeddedKafka {
       port = Objects.requireNonNullElse(port, 9092);
       controllerPort = Objects.requireNonNullElse(controllerPort, 9093);
@@ -234,7 +246,7 @@ public record OpenWitConfig(
   }
 
   /** The Flink MiniCluster of single-node mode. */
-  public record Flink(Integer dashboardPort) {
+  public record Flink(Integer dashboardPort) implements Serializable {
     public Flink {
       dashboardPort = Objects.requireNonNullElse(dashboardPort, 8081);
     }
@@ -244,7 +256,7 @@ public record OpenWitConfig(
    * Per-tenant ingestion limits: {@code defaults} for every tenant, {@code tenants} overriding them
    * by tenant id. The receiver reloads them when openwit.yaml changes.
    */
-  public record Limits(TenantLimits defaults, Map<String, TenantLimits> tenants) {
+  public record Limits(TenantLimits defaults, Map<String, TenantLimits> tenants) implements Serializable {
     public Limits {
       defaults = Objects.requireNonNullElseGet(defaults, () -> new TenantLimits(null, null, null));
       tenants = tenants == null ? Map.of() : Map.copyOf(tenants);
@@ -256,7 +268,7 @@ public record OpenWitConfig(
   }
 
   /** 0 means unlimited; {@code maxRequestBytes} 0 means receiver.max_request_bytes. */
-  public record TenantLimits(Long itemsPerSecond, Long bytesPerSecond, Long maxRequestBytes) {
+  public record TenantLimits(Long itemsPerSecond, Long bytesPerSecond, Long maxRequestBytes) implements Serializable {
     public TenantLimits {
       itemsPerSecond = Objects.requireNonNullElse(itemsPerSecond, 0L);
       bytesPerSecond = Objects.requireNonNullElse(bytesPerSecond, 0L);
@@ -265,12 +277,95 @@ public record OpenWitConfig(
   }
 
   /** The Trino child process. {@code javaHome} empty means: search JAVA_HOME, then /usr/lib/jvm. */
-  public record Trino(Integer port, String javaHome, String installDir, String maxHeap) {
+  public record Trino(Integer port, String javaHome, String installDir, String maxHeap) implements Serializable {
     public Trino {
       port = Objects.requireNonNullElse(port, 8080);
       javaHome = Objects.requireNonNullElse(javaHome, "");
       installDir = Objects.requireNonNullElse(installDir, "");
       maxHeap = Objects.requireNonNullElse(maxHeap, "1G");
+    }
+  }
+
+  /**
+   * Where each batch is in its life (batch_tracker). Stage updates are queued and written in
+   * batches every {@code flushIntervalMs}; when {@code queueCapacity} events wait, new ones are
+   * dropped and counted rather than slowing ingestion. A batch not completed after
+   * {@code stuckAfterMs} raises an alert; completed batches are forgotten after {@code keepCompletedMs}.
+   */
+  public record BatchTracking(
+      Boolean enabled, Long flushIntervalMs, Integer queueCapacity, Long stuckAfterMs, Long keepCompletedMs) implements Serializable {
+    public BatchTracking {
+      enabled = Objects.requireNonNullElse(enabled, true);
+      flushIntervalMs = Objects.requireNonNullElse(flushIntervalMs, 500L);
+      queueCapacity = Objects.requireNonNullElse(queueCapacity, 200_000);
+      stuckAfterMs = Objects.requireNonNullElse(stuckAfterMs, 600_000L);
+      keepCompletedMs = Objects.requireNonNullElse(keepCompletedMs, 7 * 86_400_000L);
+    }
+  }
+
+  /**
+   * The control plane: every process heartbeats into the metastore every {@code heartbeatIntervalMs};
+   * one silent for {@code downAfterMs} is shown as down. Singleton work is held by a lease of
+   * {@code leaseMs}, renewed while its holder lives.
+   */
+  public record Cluster(Long heartbeatIntervalMs, Long downAfterMs, Long leaseMs) implements Serializable {
+    public Cluster {
+      heartbeatIntervalMs = Objects.requireNonNullElse(heartbeatIntervalMs, 5_000L);
+      downAfterMs = Objects.requireNonNullElse(downAfterMs, 15_000L);
+      leaseMs = Objects.requireNonNullElse(leaseMs, 30_000L);
+    }
+  }
+
+  /**
+   * The janitor: table maintenance every {@code intervalMs} (compaction of files below
+   * {@code targetFileSizeBytes} once a partition has {@code minInputFiles} of them, snapshot
+   * expiration, orphan removal, retention), and batch completion every {@code tickMs}.
+   */
+  public record Maintenance(
+      Boolean enabled,
+      Long intervalMs,
+      Long tickMs,
+      Long targetFileSizeBytes,
+      Integer minInputFiles,
+      Long snapshotMaxAgeMs,
+      Integer minSnapshotsToKeep,
+      Long orphanMinAgeMs,
+      Retention retention) implements Serializable {
+    public Maintenance {
+      enabled = Objects.requireNonNullElse(enabled, true);
+      intervalMs = Objects.requireNonNullElse(intervalMs, 3_600_000L);
+      tickMs = Objects.requireNonNullElse(tickMs, 2_000L);
+      targetFileSizeBytes = Objects.requireNonNullElse(targetFileSizeBytes, 128L * 1024 * 1024);
+      minInputFiles = Objects.requireNonNullElse(minInputFiles, 5);
+      snapshotMaxAgeMs = Objects.requireNonNullElse(snapshotMaxAgeMs, 3_600_000L);
+      minSnapshotsToKeep = Objects.requireNonNullElse(minSnapshotsToKeep, 10);
+      orphanMinAgeMs = Objects.requireNonNullElse(orphanMinAgeMs, 86_400_000L);
+      retention = Objects.requireNonNullElseGet(retention, () -> new Retention(null, null));
+    }
+  }
+
+  /** Days of data kept per signal: {@code defaults}, overridden per tenant; 0 keeps everything. */
+  public record Retention(RetentionDays defaults, Map<String, RetentionDays> tenants) implements Serializable {
+    public Retention {
+      defaults = Objects.requireNonNullElseGet(defaults, () -> new RetentionDays(null, null, null));
+      tenants = tenants == null ? Map.of() : Map.copyOf(tenants);
+    }
+
+    public int daysOf(String tenant, Signal signal) {
+      RetentionDays own = tenants.get(tenant);
+      Integer days = own == null ? null : own.of(signal);
+      return days != null ? days : Objects.requireNonNullElse(defaults.of(signal), 0);
+    }
+  }
+
+  /** Retention in days for each signal; unset inherits the defaults. */
+  public record RetentionDays(Integer traces, Integer logs, Integer metrics) implements Serializable {
+    public Integer of(Signal signal) {
+      return switch (signal) {
+        case TRACES -> traces;
+        case LOGS -> logs;
+        case METRICS -> metrics;
+      };
     }
   }
 }

@@ -135,15 +135,36 @@ public final class Metastore {
     }
   }
 
-  private interface Work<T> {
+  interface Work<T> {
     T run(Connection connection) throws SQLException;
   }
 
-  private interface RowsReader<T> {
+  interface RowsReader<T> {
     T read(ResultSet rows) throws SQLException;
   }
 
-  private <T> T inTransaction(Work<T> work) {
+  /** The batch tracker's tables. */
+  public BatchStore batches() {
+    return new BatchStore(this);
+  }
+
+  /** The control plane's tables: nodes and leases. */
+  public ControlPlane controlPlane() {
+    return new ControlPlane(this);
+  }
+
+  /** Whether the database answers. */
+  public boolean isReachable() {
+    try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+      statement.setQueryTimeout(5);
+      statement.execute("SELECT 1");
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  <T> T inTransaction(Work<T> work) {
     try (Connection connection = connect()) {
       connection.setAutoCommit(false);
       try {
@@ -159,13 +180,27 @@ public final class Metastore {
     }
   }
 
-  private <T> T query(String sql, RowsReader<T> reader) {
-    try (Connection connection = connect();
-        Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery(sql)) {
-      return reader.read(rows);
+  <T> T query(String sql, RowsReader<T> reader, Object... parameters) {
+    try (Connection connection = connect(); PreparedStatement statement = connection.prepareStatement(sql)) {
+      bind(statement, parameters);
+      try (ResultSet rows = statement.executeQuery()) {
+        return reader.read(rows);
+      }
     } catch (SQLException e) {
       throw new MetastoreException("metastore query failed in " + jdbcUrl, e);
+    }
+  }
+
+  static int execute(Connection connection, String sql, Object... parameters) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      bind(statement, parameters);
+      return statement.executeUpdate();
+    }
+  }
+
+  static void bind(PreparedStatement statement, Object... parameters) throws SQLException {
+    for (int i = 0; i < parameters.length; i++) {
+      statement.setObject(i + 1, parameters[i]);
     }
   }
 

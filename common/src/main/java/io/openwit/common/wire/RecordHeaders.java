@@ -11,6 +11,8 @@ public final class RecordHeaders {
   public static final String SIGNAL = "openwit.signal";
   public static final String BATCH_ID = "openwit.batch_id";
   public static final String ENCODING = "openwit.encoding";
+  /** Set only on a replayed record of an external topic: the batch tracker row it belongs to. */
+  public static final String TRACKING_ID = "openwit.tracking_id";
 
   /** Encoding names as the OpenTelemetry Collector's Kafka exporter spells them. */
   public static final String ENCODING_OTLP_PROTO = "otlp_proto";
