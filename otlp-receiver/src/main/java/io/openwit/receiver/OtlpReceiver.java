@@ -7,7 +7,11 @@ import com.linecorp.armeria.server.grpc.GrpcService;
 import com.linecorp.armeria.server.grpc.GrpcServiceBuilder;
 import io.openwit.common.config.ConfigWatcher;
 import io.openwit.common.config.OpenWitConfig;
+import io.openwit.common.metastore.AsyncBatchTracker;
+import io.openwit.common.metastore.BatchReporter;
 import io.openwit.common.metastore.Metastore;
+import io.openwit.common.observe.NodeHeartbeat;
+import io.openwit.common.observe.ObservabilityRoutes;
 import io.openwit.common.wire.Signal;
 import io.openwit.receiver.auth.ApiKeyDecorator;
 import io.openwit.receiver.auth.ApiKeyInterceptor;
@@ -15,11 +19,14 @@ import io.openwit.receiver.auth.TenantResolver;
 import io.openwit.receiver.grpc.OtlpGrpcServices;
 import io.openwit.receiver.ingest.OtlpIngester;
 import io.openwit.receiver.ingest.TenantRateLimiter;
-import java.io.File;
-import java.nio.file.Path;
 import io.openwit.receiver.http.OtlpErrors;
 import io.openwit.receiver.http.OtlpHttpService;
 import io.openwit.receiver.kafka.KafkaWal;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +43,8 @@ public final class OtlpReceiver implements AutoCloseable {
   private final OtlpIngester ingester;
   private final TenantRateLimiter limiter;
   private ConfigWatcher configWatcher;
+  private AsyncBatchTracker batchTracker;
+  private NodeHeartbeat heartbeat;
 
   private OtlpReceiver(KafkaWal wal, Server server, OpenWitConfig.Receiver settings, TenantResolver tenants,
       OtlpIngester ingester, TenantRateLimiter limiter) {
@@ -56,7 +65,19 @@ public final class OtlpReceiver implements AutoCloseable {
     KafkaWal wal = new KafkaWal(config);
     try {
       wal.ensureTopics(TOPIC_PARTITIONS);
-      OtlpReceiver receiver = start(config, wal, tenantResolver(config));
+      Metastore metastore =
+          new Metastore(config.metastoreJdbcUrl(), config.metastore().user(), config.metastore().password());
+      metastore.migrate();
+      AsyncBatchTracker tracker = config.batchTracking().enabled()
+          ? new AsyncBatchTracker(metastore, config.batchTracking()) : null;
+      Map<String, BooleanSupplier> readiness = new LinkedHashMap<>();
+      readiness.put("kafka", wal::isReachable);
+      readiness.put("metastore", metastore::isReachable);
+      OtlpReceiver receiver = start(config, wal, tenantResolver(config, metastore),
+          tracker == null ? BatchReporter.NONE : tracker, readiness);
+      receiver.batchTracker = tracker;
+      receiver.heartbeat = NodeHeartbeat.start(config, "receiver", config.receiver().httpPort(),
+          () -> ObservabilityRoutes.isReady(readiness));
       if (configFile != null) {
         receiver.configWatcher = ConfigWatcher.watch(configFile, System.getenv(), CONFIG_POLL_MS,
             changed -> receiver.limiter.update(changed.limits()));
@@ -68,24 +89,25 @@ public final class OtlpReceiver implements AutoCloseable {
     }
   }
 
-  static TenantResolver tenantResolver(OpenWitConfig config) {
+  static TenantResolver tenantResolver(OpenWitConfig config, Metastore metastore) {
     OpenWitConfig.Receiver receiver = config.receiver();
     if (!receiver.authEnabled()) {
       LOG.warn("authentication is off (receiver.auth_enabled: false): every request goes to tenant 'default'");
       return TenantResolver.disabled();
     }
-    Metastore metastore =
-        new Metastore(config.metastoreJdbcUrl(), config.metastore().user(), config.metastore().password());
-    metastore.migrate();
     return TenantResolver.withApiKeys(metastore, receiver.apiKeyRefreshMs());
   }
 
-  /** Serves OTLP in front of {@code wal}, whose topics must exist. */
-  static OtlpReceiver start(OpenWitConfig config, KafkaWal wal, TenantResolver tenants) {
+  /**
+   * Serves OTLP in front of {@code wal}, whose topics must exist, reporting accepted batches to
+   * {@code batches} and answering {@code /health/ready} from {@code readiness}.
+   */
+  static OtlpReceiver start(OpenWitConfig config, KafkaWal wal, TenantResolver tenants, BatchReporter batches,
+      Map<String, BooleanSupplier> readiness) {
     OpenWitConfig.Receiver receiver = config.receiver();
     TenantRateLimiter limiter = new TenantRateLimiter(config.limits());
     OtlpIngester ingester =
-        new OtlpIngester(wal, limiter, receiver.kafkaAckTimeoutMs(), receiver.maxInFlightBytes());
+        new OtlpIngester(wal, limiter, batches, receiver.kafkaAckTimeoutMs(), receiver.maxInFlightBytes());
     int maxRequestBytes = Math.toIntExact(receiver.maxRequestBytes());
     GrpcServiceBuilder grpc = GrpcService.builder()
         .maxRequestMessageLength(maxRequestBytes)
@@ -117,6 +139,7 @@ public final class OtlpReceiver implements AutoCloseable {
           .decorator(new ApiKeyDecorator(tenants, OtlpErrors::unauthorized))
           .build(new OtlpHttpService(signal, ingester, maxRequestBytes));
     }
+    ObservabilityRoutes.addTo(server, readiness);
     if (connections.maxConnections() > 0) {
       server.maxNumConnections(connections.maxConnections());
     }
@@ -143,11 +166,17 @@ public final class OtlpReceiver implements AutoCloseable {
 
   @Override
   public void close() {
+    if (heartbeat != null) {
+      heartbeat.close();
+    }
     if (configWatcher != null) {
       configWatcher.close();
     }
     server.stop().join();
     tenants.close();
     wal.close();
+    if (batchTracker != null) {
+      batchTracker.close();
+    }
   }
 }

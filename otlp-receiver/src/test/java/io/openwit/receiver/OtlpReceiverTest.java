@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.CodedInputStream;
 import io.openwit.common.config.OpenWitConfig;
+import io.openwit.common.metastore.BatchReporter;
 import io.openwit.receiver.auth.TenantResolver;
 import io.openwit.receiver.kafka.KafkaWal;
 import java.io.ByteArrayOutputStream;
@@ -13,6 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,8 +42,9 @@ class OtlpReceiverTest {
         new OpenWitConfig.Receiver(unusedPort(), jsonHttpPort, unusedPort(), MAX_REQUEST_BYTES, 2_000L,
             false, null, null, null, null),
         new OpenWitConfig.Ingestion(new OpenWitConfig.Kafka("127.0.0.1:" + unusedPort(), null, null, null, null)),
-        defaults.pipeline(), defaults.embeddedKafka(), defaults.flink(), defaults.trino(), defaults.limits());
-    receiver = OtlpReceiver.start(config, new KafkaWal(config), TenantResolver.disabled());
+        defaults.pipeline(), defaults.embeddedKafka(), defaults.flink(), defaults.trino(), defaults.limits(),
+        defaults.batchTracking(), defaults.cluster(), defaults.maintenance());
+    receiver = OtlpReceiver.start(config, new KafkaWal(config), TenantResolver.disabled(), BatchReporter.NONE, Map.of());
   }
 
   @AfterEach

@@ -1,6 +1,9 @@
 package io.openwit.receiver.ingest;
 
 import com.google.protobuf.Message;
+import io.openwit.common.metastore.BatchEvent;
+import io.openwit.common.metastore.BatchReporter;
+import io.openwit.common.observe.ProcessMetrics;
 import io.openwit.common.otlp.InvalidOtlpException;
 import io.openwit.common.otlp.OtlpCodec;
 import io.openwit.common.wire.RecordHeaders;
@@ -22,15 +25,20 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class OtlpIngester {
   private final KafkaWal wal;
   private final TenantRateLimiter limiter;
+  private final BatchReporter batches;
   private final long kafkaAckTimeoutMs;
   private final long maxInFlightBytes;
   private final AtomicLong inFlightBytes = new AtomicLong();
+  private final ReceiverMetrics metrics;
 
-  public OtlpIngester(KafkaWal wal, TenantRateLimiter limiter, long kafkaAckTimeoutMs, long maxInFlightBytes) {
+  public OtlpIngester(
+      KafkaWal wal, TenantRateLimiter limiter, BatchReporter batches, long kafkaAckTimeoutMs, long maxInFlightBytes) {
     this.wal = wal;
     this.limiter = limiter;
+    this.batches = batches;
     this.kafkaAckTimeoutMs = kafkaAckTimeoutMs;
     this.maxInFlightBytes = maxInFlightBytes;
+    this.metrics = new ReceiverMetrics(ProcessMetrics.registry(), inFlightBytes::get);
   }
 
   /** Bytes of accepted requests Kafka has not acknowledged yet. */
@@ -46,14 +54,43 @@ public final class OtlpIngester {
   public CompletableFuture<Message> acceptProtobuf(Signal signal, String tenant, byte[] request)
       throws InvalidOtlpException {
     OtlpCodec codec = OtlpCodec.of(signal);
-    return accept(codec, tenant, codec.parseProtobuf(request), request);
+    return measured(codec, tenant, () -> accept(codec, tenant, codec.parseProtobuf(request), request));
   }
 
   /** An OTLP/JSON export request; it is stored as protobuf like every other. */
   public CompletableFuture<Message> acceptJson(Signal signal, String tenant, byte[] request)
       throws InvalidOtlpException {
     OtlpCodec codec = OtlpCodec.of(signal);
-    return accept(codec, tenant, codec.parseJson(request), null);
+    return measured(codec, tenant, () -> accept(codec, tenant, codec.parseJson(request), null));
+  }
+
+  private interface Acceptance {
+    CompletableFuture<Message> run() throws InvalidOtlpException;
+  }
+
+  /** Counts the request's outcome and times it. */
+  private CompletableFuture<Message> measured(OtlpCodec codec, String tenant, Acceptance acceptance)
+      throws InvalidOtlpException {
+    long start = System.nanoTime();
+    Signal signal = codec.signal();
+    try {
+      return acceptance.run().whenComplete((response, failure) -> {
+        metrics.requestDuration(signal, System.nanoTime() - start);
+        if (failure != null) {
+          metrics.request(tenant, signal, ReceiverMetrics.Outcome.KAFKA_FAILED);
+        }
+      });
+    } catch (InvalidOtlpException e) {
+      metrics.request(tenant, signal, ReceiverMetrics.Outcome.INVALID);
+      throw e;
+    } catch (IngestRefusal refusal) {
+      metrics.request(tenant, signal, switch (refusal.reason()) {
+        case TOO_LARGE -> ReceiverMetrics.Outcome.TOO_LARGE;
+        case RATE_LIMITED -> ReceiverMetrics.Outcome.RATE_LIMITED;
+        case OVERLOADED -> ReceiverMetrics.Outcome.OVERLOADED;
+      });
+      throw refusal;
+    }
   }
 
   /**
@@ -103,9 +140,23 @@ public final class OtlpIngester {
       inFlightBytes.addAndGet(-protobuf.length);
       throw refusal;
     }
-    return wal.append(codec.signal(), tenant, batchId(tenant, codec, protobuf), RecordHeaders.ENCODING_OTLP_PROTO, protobuf)
+    Signal signal = codec.signal();
+    String batchId = batchId(tenant, codec, protobuf);
+    long items = OtlpCodec.items(checked.accepted());
+    long createdAt = System.currentTimeMillis();
+    long sent = System.nanoTime();
+    return wal.append(signal, tenant, batchId, RecordHeaders.ENCODING_OTLP_PROTO, protobuf)
         .orTimeout(kafkaAckTimeoutMs, TimeUnit.MILLISECONDS)
         .whenComplete((acknowledged, failure) -> inFlightBytes.addAndGet(-protobuf.length))
-        .thenApply(acknowledged -> response);
+        .thenApply(acknowledged -> {
+          metrics.kafkaProduceDuration(signal, System.nanoTime() - sent);
+          metrics.request(tenant, signal,
+              checked.rejected() == 0 ? ReceiverMetrics.Outcome.ACCEPTED : ReceiverMetrics.Outcome.PARTIAL);
+          metrics.items(tenant, signal, items, checked.rejected(), protobuf.length);
+          batches.report(new BatchEvent.WalWritten(batchId, tenant, signal.headerValue(), acknowledged.topic(),
+              acknowledged.partition(), acknowledged.offset(), RecordHeaders.ENCODING_OTLP_PROTO, protobuf.length,
+              items, createdAt, System.currentTimeMillis()));
+          return response;
+        });
   }
 }

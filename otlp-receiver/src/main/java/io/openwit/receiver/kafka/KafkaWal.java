@@ -123,6 +123,23 @@ public final class KafkaWal implements AutoCloseable {
     return acknowledged;
   }
 
+  /** Whether the Kafka cluster answers within a few seconds. */
+  public boolean isReachable() {
+    Properties properties = new Properties();
+    properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000);
+    properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000);
+    try (Admin admin = Admin.create(properties)) {
+      admin.describeCluster().nodes().get(3, TimeUnit.SECONDS);
+      return true;
+    } catch (ExecutionException | TimeoutException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   private static RecordHeader header(String key, String value) {
     return new RecordHeader(key, value.getBytes(StandardCharsets.UTF_8));
   }
