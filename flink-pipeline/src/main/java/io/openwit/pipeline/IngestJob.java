@@ -3,6 +3,7 @@ package io.openwit.pipeline;
 import io.openwit.common.config.ConfigLoader;
 import io.openwit.common.config.OpenWitConfig;
 import io.openwit.pipeline.sink.TelemetryRecordGenerator;
+import io.openwit.pipeline.source.BatchTracking;
 import io.openwit.pipeline.source.DuplicateBatchFilter;
 import io.openwit.pipeline.source.ExternalTopicRules;
 import io.openwit.pipeline.source.OtlpBatch;
@@ -25,6 +26,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.iceberg.CatalogProperties;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.iceberg.flink.CatalogLoader;
 import org.apache.iceberg.flink.sink.dynamic.DynamicIcebergSink;
 
@@ -53,7 +55,7 @@ public final class IngestJob {
         KafkaSource.<OtlpBatch>builder()
             .setBootstrapServers(kafka.bootstrapServers())
             .setGroupId(pipeline.consumerGroup())
-            .setStartingOffsets(OffsetsInitializer.earliest())
+            .setStartingOffsets(startingOffsets(pipeline.startingOffsets()))
             .setDeserializer(new OtlpRecordDeserializer(externalTopics))
             .setProperty("partition.discovery.interval.ms", Long.toString(kafka.topicDiscoveryIntervalMs()));
     if (externalTopics.isEmpty()) {
@@ -66,19 +68,34 @@ public final class IngestJob {
     DataStream<OtlpBatch> batches =
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "otlp-kafka-source")
             .uid(UID_PREFIX + "-source")
+            .process(new BatchTracking(config))
+            .uid(UID_PREFIX + "-tracking")
+            .name("track-batches")
             .keyBy(batch -> batch.batchId)
             .process(new DuplicateBatchFilter(Duration.ofMillis(pipeline.dedupWindowMs())))
             .uid(UID_PREFIX + "-dedup")
             .name("drop-retried-batches");
 
     DynamicIcebergSink.forInput(batches)
-        .generator(new TelemetryRecordGenerator())
+        .generator(new TelemetryRecordGenerator(config))
         .catalogLoader(catalogLoader(config))
         // a tenant seen for the first time gets its namespace and tables as the catalog makes them
         .tableCreator((catalog, identifier, schema, spec) -> TenantTables.create(catalog, identifier))
         .writeParallelism(pipeline.parallelism())
         .uidPrefix(UID_PREFIX)
         .append();
+  }
+
+  /**
+   * Where a job without a checkpoint to resume starts reading: the consumer group's committed
+   * offsets (the earliest where it has none), the earliest, or only what arrives from now on.
+   */
+  private static OffsetsInitializer startingOffsets(String startingOffsets) {
+    return switch (startingOffsets) {
+      case "earliest" -> OffsetsInitializer.earliest();
+      case "latest" -> OffsetsInitializer.latest();
+      default -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+    };
   }
 
   /** The job as a graph, ready to submit to a MiniCluster or a cluster. */

@@ -35,19 +35,25 @@ public final class OtlpRecordDeserializer implements KafkaRecordDeserializationS
         LOG.warn("skipping record {}: no external_topics rule tells its signal", recordId);
         return;
       }
-      out.collect(new OtlpBatch(origin.get().tenant(), origin.get().signal().headerValue(), recordId,
-          origin.get().encoding(), record.topic(), record.partition(), record.offset(), payload));
+      // the tracking id is given by BatchTracking, which groups an external partition's records
+      out.collect(new OtlpBatch(origin.get().tenant(), origin.get().signal().headerValue(), recordId, null,
+          origin.get().encoding(), record.topic(), record.partition(), record.offset(), record.timestamp(),
+          payload));
       return;
     }
+    String batchId = header(record, RecordHeaders.BATCH_ID, recordId);
     out.collect(
         new OtlpBatch(
             header(record, RecordHeaders.TENANT, RecordHeaders.DEFAULT_TENANT),
             header(record, RecordHeaders.SIGNAL, Signal.TRACES.headerValue()),
-            header(record, RecordHeaders.BATCH_ID, recordId),
+            batchId,
+            // a replayed record of an external topic still counts towards its original batch
+            header(record, RecordHeaders.TRACKING_ID, batchId),
             header(record, RecordHeaders.ENCODING, RecordHeaders.ENCODING_OTLP_PROTO),
             record.topic(),
             record.partition(),
             record.offset(),
+            record.timestamp(),
             payload));
   }
 
