@@ -1,12 +1,25 @@
 package io.openwit.catalog;
 
 import com.linecorp.armeria.server.Server;
-import io.openwit.common.metastore.Metastore;
+import com.linecorp.armeria.server.ServerBuilder;
+import io.openwit.catalog.batch.BatchMetrics;
+import io.openwit.catalog.batch.BatchMonitorService;
+import io.openwit.catalog.batch.BatchReplayer;
+import io.openwit.catalog.batch.StoredBatchMarker;
+import io.openwit.catalog.cluster.ClusterService;
+import io.openwit.catalog.maintenance.Janitor;
 import io.openwit.catalog.rest.RestCatalogService;
-import io.openwit.common.schema.TenantTables;
 import io.openwit.common.config.OpenWitConfig;
+import io.openwit.common.metastore.BatchStore;
+import io.openwit.common.metastore.Metastore;
+import io.openwit.common.observe.NodeHeartbeat;
+import io.openwit.common.observe.ObservabilityRoutes;
+import io.openwit.common.schema.TenantTables;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.jdbc.JdbcCatalog;
@@ -15,17 +28,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The catalog service: migrates the metastore, provisions every tenant's tables and serves the
- * Iceberg REST catalog that Flink, Trino and any other Iceberg client use.
+ * Iceberg REST catalog that Flink, Trino and any other Iceberg client use, plus OpenWit's control
+ * plane: the batch monitor, the node registry, and the janitor that maintains tables.
  */
 public final class CatalogServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CatalogServer.class);
 
   private final JdbcCatalog catalog;
   private final Server server;
+  private final List<AutoCloseable> parts;
 
-  private CatalogServer(JdbcCatalog catalog, Server server) {
+  private CatalogServer(JdbcCatalog catalog, Server server, List<AutoCloseable> parts) {
     this.catalog = catalog;
     this.server = server;
+    this.parts = parts;
   }
 
   public static CatalogServer start(OpenWitConfig config) {
@@ -38,17 +54,31 @@ public final class CatalogServer implements AutoCloseable {
       TenantTables.ensure(catalog, tenant);
     }
 
-    Server server =
-        Server.builder()
-            .http(config.catalog().port())
-            .serviceUnder("/v1/", new RestCatalogService(catalog, catalog, catalog))
-            .maxRequestLength(64L * 1024 * 1024)
-            .build();
+    BatchStore batches = metastore.batches();
+    StoredBatchMarker storedBatches = new StoredBatchMarker(batches);
+    Janitor janitor = new Janitor(catalog, catalog, batches, metastore.controlPlane(), config,
+        "catalog@" + NodeHeartbeat.hostName() + "/" + UUID.randomUUID());
+    BatchMetrics batchMetrics = new BatchMetrics(batches);
+    Map<String, BooleanSupplier> readiness = Map.of("metastore", metastore::isReachable);
+
+    ServerBuilder builder = Server.builder()
+        .http(config.catalog().port())
+        .serviceUnder("/v1/", new RestCatalogService(catalog, catalog, catalog, storedBatches))
+        .maxRequestLength(64L * 1024 * 1024);
+    new BatchMonitorService(batches, new BatchReplayer(config, batches), config.batchTracking().stuckAfterMs())
+        .addTo(builder);
+    new ClusterService(metastore.controlPlane(), janitor, config.cluster().downAfterMs()).addTo(builder);
+    ObservabilityRoutes.addTo(builder, readiness);
+    Server server = builder.build();
     server.start().join();
+    janitor.start();
+    NodeHeartbeat heartbeat = NodeHeartbeat.start(config, "catalog", server.activeLocalPort(),
+        () -> ObservabilityRoutes.isReady(readiness));
     LOG.info(
-        "Iceberg REST catalog on {} (metastore {}, warehouse {})",
+        "Iceberg REST catalog, batch monitor and cluster API on {} (metastore {}, warehouse {})",
         config.catalogUri(), redact(metastore.jdbcUrl()), config.warehouseLocation());
-    return new CatalogServer(catalog, server);
+    // closed in this order: stop heartbeating and housekeeping before the metastore users go
+    return new CatalogServer(catalog, server, List.of(heartbeat, janitor, batchMetrics, storedBatches));
   }
 
   private static JdbcCatalog openIcebergCatalog(OpenWitConfig config, Metastore metastore) {
@@ -87,6 +117,9 @@ public final class CatalogServer implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    for (AutoCloseable part : parts) {
+      part.close();
+    }
     server.stop().join();
     catalog.close();
   }

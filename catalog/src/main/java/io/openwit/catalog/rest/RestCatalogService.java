@@ -43,6 +43,7 @@ import org.apache.iceberg.rest.requests.UpdateTableRequest;
 import org.apache.iceberg.rest.responses.ConfigResponse;
 import org.apache.iceberg.rest.responses.ErrorResponse;
 import org.apache.iceberg.rest.responses.ErrorResponseParser;
+import org.apache.iceberg.rest.responses.LoadTableResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,12 +70,22 @@ public final class RestCatalogService implements HttpService {
   private final Catalog catalog;
   private final SupportsNamespaces namespaces;
   private final ViewCatalog views;
+  private final CommitObserver commits;
+
+  /** Told of every table commit that succeeded, after it did. */
+  @FunctionalInterface
+  public interface CommitObserver {
+    CommitObserver NONE = (table, update) -> { };
+
+    void committed(TableIdentifier table, UpdateTableRequest update);
+  }
 
   /** Usually one object in three roles, e.g. a JdbcCatalog. */
-  public RestCatalogService(Catalog catalog, SupportsNamespaces namespaces, ViewCatalog views) {
+  public RestCatalogService(Catalog catalog, SupportsNamespaces namespaces, ViewCatalog views, CommitObserver commits) {
     this.catalog = catalog;
     this.namespaces = namespaces;
     this.views = views;
+    this.commits = commits;
   }
 
   @Override
@@ -208,7 +219,10 @@ public final class RestCatalogService implements HttpService {
                     params.get("snapshots", "all").toUpperCase(Locale.ROOT))));
       }
       if (method == HttpMethod.POST) {
-        return json(CatalogHandlers.updateTable(catalog, identifier, body(request, UpdateTableRequest.class)));
+        UpdateTableRequest update = body(request, UpdateTableRequest.class);
+        LoadTableResponse response = CatalogHandlers.updateTable(catalog, identifier, update);
+        commits.committed(identifier, update);
+        return json(response);
       }
       if (method == HttpMethod.DELETE) {
         if (Boolean.parseBoolean(params.get("purgeRequested", "false"))) {

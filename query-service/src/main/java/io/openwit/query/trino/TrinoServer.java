@@ -184,6 +184,11 @@ public final class TrinoServer implements AutoCloseable {
     return port;
   }
 
+  /** Whether the Trino process still runs. */
+  public boolean isRunning() {
+    return process.isAlive();
+  }
+
   @Override
   public void close() {
     if (!process.isAlive()) {

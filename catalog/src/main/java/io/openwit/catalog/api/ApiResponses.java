@@ -1,0 +1,67 @@
+package io.openwit.catalog.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * JSON for OpenWit's own HTTP APIs: snake_case fields, times ({@code *_at}, {@code last_heartbeat})
+ * as ISO-8601 instants, errors as {@code {"error": {"code", "message"}}}.
+ */
+public final class ApiResponses {
+  private static final ObjectMapper MAPPER = new ObjectMapper()
+      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .enable(SerializationFeature.INDENT_OUTPUT);
+
+  private ApiResponses() {}
+
+  public static HttpResponse ok(Object body) {
+    return json(HttpStatus.OK, body);
+  }
+
+  public static HttpResponse json(HttpStatus status, Object body) {
+    try {
+      return HttpResponse.of(status, MediaType.JSON_UTF_8, MAPPER.writeValueAsString(withInstants(body)));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write " + body.getClass() + " as JSON", e);
+    }
+  }
+
+  public static HttpResponse error(HttpStatus status, String message) {
+    return json(status, Map.of("error", Map.of("code", status.code(), "message", message)));
+  }
+
+  /** Records and maps as JSON trees, with epoch-millisecond times written as instants. */
+  private static Object withInstants(Object body) {
+    Object tree = MAPPER.convertValue(body, Object.class);
+    return convert(null, tree);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Object convert(String key, Object value) {
+    if (value instanceof Map<?, ?> map) {
+      Map<String, Object> converted = new LinkedHashMap<>();
+      ((Map<String, Object>) map).forEach((name, child) -> converted.put(name, convert(name, child)));
+      return converted;
+    }
+    if (value instanceof List<?> list) {
+      return list.stream().map(child -> convert(null, child)).toList();
+    }
+    if (key != null && value instanceof Number number && isTime(key)) {
+      return Instant.ofEpochMilli(number.longValue()).toString();
+    }
+    return value;
+  }
+
+  private static boolean isTime(String key) {
+    return key.endsWith("_at") || key.equals("last_heartbeat");
+  }
+}

@@ -1,0 +1,93 @@
+package io.openwit.catalog.batch;
+
+import io.openwit.catalog.rest.RestCatalogService;
+import io.openwit.common.metastore.BatchStore;
+import io.openwit.common.metastore.MetastoreException;
+import io.openwit.common.schema.TableSchemas;
+import io.openwit.common.wire.Signal;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.iceberg.MetadataUpdate;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.rest.requests.UpdateTableRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Marks batches stored from the commits the catalog serves: the Flink Iceberg sink writes its job id
+ * and the newest checkpoint a snapshot contains into the snapshot summary, and every batch the
+ * pipeline reported under that checkpoint or an earlier one of the job is in the table. Work runs
+ * on its own thread, so a slow metastore never delays a commit; a periodic pass catches checkpoint
+ * reports that reach the metastore after their commit.
+ */
+public final class StoredBatchMarker implements RestCatalogService.CommitObserver, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StoredBatchMarker.class);
+  static final String JOB_ID = "flink.job-id";
+  static final String MAX_COMMITTED_CHECKPOINT_ID = "flink.max-committed-checkpoint-id";
+  private static final long PASS_INTERVAL_MS = 2_000;
+
+  private final BatchStore batches;
+  private final ScheduledExecutorService worker;
+
+  public StoredBatchMarker(BatchStore batches) {
+    this.batches = batches;
+    this.worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "openwit-stored-batches");
+      thread.setDaemon(true);
+      return thread;
+    });
+    worker.scheduleWithFixedDelay(this::markStored, PASS_INTERVAL_MS, PASS_INTERVAL_MS, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void committed(TableIdentifier table, UpdateTableRequest update) {
+    Optional<Signal> signal = signalOf(table);
+    if (signal.isEmpty() || table.namespace().levels().length != 1) {
+      return;
+    }
+    String tenant = table.namespace().level(0);
+    for (MetadataUpdate change : update.updates()) {
+      if (change instanceof MetadataUpdate.AddSnapshot added) {
+        Map<String, String> summary = added.snapshot().summary();
+        String jobId = summary.get(JOB_ID);
+        String checkpoint = summary.get(MAX_COMMITTED_CHECKPOINT_ID);
+        if (jobId != null && checkpoint != null) {
+          long snapshotId = added.snapshot().snapshotId();
+          worker.execute(() -> record(tenant, signal.get(), jobId, Long.parseLong(checkpoint), snapshotId));
+        }
+      }
+    }
+  }
+
+  private void record(String tenant, Signal signal, String jobId, long checkpointId, long snapshotId) {
+    try {
+      batches.recordCommit(tenant, signal.headerValue(), jobId, checkpointId, snapshotId, System.currentTimeMillis());
+    } catch (MetastoreException e) {
+      LOG.warn("could not record the commit of checkpoint {} of job {} to {}.{}: {}", checkpointId, jobId, tenant,
+          signal.headerValue(), e.getMessage());
+    }
+  }
+
+  private void markStored() {
+    try {
+      batches.markStored(System.currentTimeMillis());
+    } catch (MetastoreException e) {
+      LOG.warn("could not mark stored batches: {}", e.getMessage());
+    }
+  }
+
+  private static Optional<Signal> signalOf(TableIdentifier table) {
+    return Arrays.stream(Signal.values())
+        .filter(signal -> TableSchemas.forSignal(signal).name().equals(table.name()))
+        .findFirst();
+  }
+
+  @Override
+  public void close() {
+    worker.shutdown();
+  }
+}

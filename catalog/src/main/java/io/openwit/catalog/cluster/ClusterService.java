@@ -1,0 +1,60 @@
+package io.openwit.catalog.cluster;
+
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.server.ServerBuilder;
+import io.openwit.catalog.api.ApiResponses;
+import io.openwit.catalog.maintenance.Janitor;
+import io.openwit.catalog.maintenance.MaintenanceReport;
+import io.openwit.common.metastore.ControlPlane;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The control plane's API: {@code GET /api/cluster/nodes} (every process and its health, and who
+ * holds the janitor lease), {@code POST /api/maintenance/run} and {@code GET /api/maintenance/last}.
+ */
+public final class ClusterService {
+  private final ControlPlane controlPlane;
+  private final Janitor janitor;
+  private final long downAfterMs;
+
+  public ClusterService(ControlPlane controlPlane, Janitor janitor, long downAfterMs) {
+    this.controlPlane = controlPlane;
+    this.janitor = janitor;
+    this.downAfterMs = downAfterMs;
+  }
+
+  public void addTo(ServerBuilder server) {
+    server.route().get("/api/cluster/nodes").build((ctx, request) -> HttpResponse.of(
+        CompletableFuture.supplyAsync(this::nodes, ctx.blockingTaskExecutor())));
+    server.route().methods(HttpMethod.POST).path("/api/maintenance/run").build((ctx, request) -> HttpResponse.of(
+        CompletableFuture.supplyAsync(this::runMaintenance, ctx.blockingTaskExecutor())));
+    server.route().get("/api/maintenance/last").build((ctx, request) -> janitor.lastReport()
+        .map(ApiResponses::ok)
+        .orElseGet(() -> ApiResponses.error(HttpStatus.NOT_FOUND, "this janitor has not run maintenance yet")));
+  }
+
+  private HttpResponse nodes() {
+    long now = System.currentTimeMillis();
+    List<ControlPlane.Node> nodes = controlPlane.nodes(now, downAfterMs);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("nodes", nodes);
+    body.put("janitor_leader", controlPlane.holder(Janitor.LEASE, now).orElse(null));
+    return ApiResponses.ok(body);
+  }
+
+  private HttpResponse runMaintenance() {
+    try {
+      MaintenanceReport report = janitor.runNow();
+      return ApiResponses.json(report.ran() ? HttpStatus.OK : HttpStatus.CONFLICT, report);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CompletionException(e);
+    }
+  }
+}

@@ -1,0 +1,201 @@
+package io.openwit.catalog.maintenance;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.openwit.common.config.OpenWitConfig;
+import io.openwit.common.metastore.BatchStore;
+import io.openwit.common.metastore.ControlPlane;
+import io.openwit.common.metastore.MetastoreException;
+import io.openwit.common.observe.ProcessMetrics;
+import io.openwit.common.schema.TableSchemas;
+import io.openwit.common.wire.Signal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The singleton housekeeper. Only the holder of the metastore lease {@code janitor} works, so
+ * several catalog processes can run one each: every tick it completes stored batches and forgets
+ * old ones; every maintenance interval (or on demand) it maintains every tenant's tables. It keeps
+ * the lease while alive and renews it between tables.
+ */
+public final class Janitor implements AutoCloseable {
+  public static final String LEASE = "janitor";
+  private static final Logger LOG = LoggerFactory.getLogger(Janitor.class);
+  private static final long FORGET_NODES_AFTER_MS = 86_400_000L;
+
+  private final Catalog catalog;
+  private final SupportsNamespaces namespaces;
+  private final BatchStore batches;
+  private final ControlPlane controlPlane;
+  private final OpenWitConfig config;
+  private final String holder;
+  private final ScheduledExecutorService worker;
+  private final AtomicReference<MaintenanceReport> lastReport = new AtomicReference<>();
+  private final AtomicLong lastRunAt = new AtomicLong();
+  private final MeterRegistry metrics = ProcessMetrics.registry();
+  private long nextMaintenanceAt;
+
+  public Janitor(Catalog catalog, SupportsNamespaces namespaces, BatchStore batches, ControlPlane controlPlane,
+      OpenWitConfig config, String holder) {
+    this.catalog = catalog;
+    this.namespaces = namespaces;
+    this.batches = batches;
+    this.controlPlane = controlPlane;
+    this.config = config;
+    this.holder = holder;
+    this.worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "openwit-janitor");
+      thread.setDaemon(true);
+      return thread;
+    });
+    this.nextMaintenanceAt = System.currentTimeMillis() + config.maintenance().intervalMs();
+    metrics.gauge("openwit.maintenance.last.run.timestamp.seconds", lastRunAt, at -> at.get() / 1000.0);
+  }
+
+  /** Ticks on a schedule from now on. */
+  public Janitor start() {
+    long tick = config.maintenance().tickMs();
+    worker.scheduleWithFixedDelay(this::tick, 0, tick, TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  public String holder() {
+    return holder;
+  }
+
+  public Optional<MaintenanceReport> lastReport() {
+    return Optional.ofNullable(lastReport.get());
+  }
+
+  /**
+   * Maintains every table now, on the janitor's own thread (so never beside a scheduled run of
+   * this process), and waits for the report. Skipped when another process holds the lease.
+   */
+  public MaintenanceReport runNow() throws InterruptedException {
+    try {
+      return worker.submit(() -> maintain("on_demand")).get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("maintenance failed: " + e.getCause().getMessage(), e.getCause());
+    }
+  }
+
+  private void tick() {
+    try {
+      long now = System.currentTimeMillis();
+      if (!leads(now)) {
+        return;
+      }
+      batches.completeStored(now);
+      batches.forgetCompleted(now - config.batchTracking().keepCompletedMs());
+      controlPlane.forgetNodes(now - FORGET_NODES_AFTER_MS);
+      if (config.maintenance().enabled() && now >= nextMaintenanceAt) {
+        maintain("schedule");
+      }
+    } catch (MetastoreException e) {
+      LOG.warn("janitor tick failed: {}", e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.error("janitor tick failed", e);
+    }
+  }
+
+  private boolean leads(long now) {
+    return controlPlane.tryAcquire(LEASE, holder, config.cluster().leaseMs(), now);
+  }
+
+  private MaintenanceReport maintain(String trigger) {
+    long startedAt = System.currentTimeMillis();
+    if (!leads(startedAt)) {
+      String leader = controlPlane.holder(LEASE, startedAt).orElse("another janitor");
+      metrics.counter("openwit.maintenance.runs", "outcome", "skipped").increment();
+      return MaintenanceReport.skipped(trigger, holder, leader, startedAt);
+    }
+    nextMaintenanceAt = startedAt + config.maintenance().intervalMs();
+    List<TableReport> tables = new ArrayList<>();
+    String interruption = null;
+    for (TableIdentifier identifier : signalTables()) {
+      if (!leads(System.currentTimeMillis())) {
+        interruption = "lost the janitor lease before " + identifier;
+        break;
+      }
+      Table table;
+      try {
+        table = catalog.loadTable(identifier);
+      } catch (NoSuchTableException e) {
+        continue;
+      }
+      TableReport report = TableMaintenance.maintain(table, policy(identifier), System.currentTimeMillis());
+      count(report);
+      tables.add(report);
+    }
+    long finishedAt = System.currentTimeMillis();
+    MaintenanceReport report = MaintenanceReport.ran(trigger, holder, startedAt, finishedAt, tables, interruption);
+    metrics.counter("openwit.maintenance.runs", "outcome", report.errors() == 0 ? "ok" : "with_errors").increment();
+    lastRunAt.set(finishedAt);
+    lastReport.set(report);
+    LOG.info("maintenance ({}) took {} ms: {}", trigger, finishedAt - startedAt, report.summary());
+    return report;
+  }
+
+  private List<TableIdentifier> signalTables() {
+    List<TableIdentifier> tables = new ArrayList<>();
+    for (Namespace namespace : namespaces.listNamespaces()) {
+      for (Signal signal : Signal.values()) {
+        TableIdentifier identifier = TableIdentifier.of(namespace, TableSchemas.forSignal(signal).name());
+        if (catalog.tableExists(identifier)) {
+          tables.add(identifier);
+        }
+      }
+    }
+    return tables;
+  }
+
+  private MaintenancePolicy policy(TableIdentifier identifier) {
+    OpenWitConfig.Maintenance maintenance = config.maintenance();
+    Signal signal = Arrays.stream(Signal.values())
+        .filter(candidate -> TableSchemas.forSignal(candidate).name().equals(identifier.name()))
+        .findFirst()
+        .orElseThrow();
+    int retentionDays = maintenance.retention().daysOf(identifier.namespace().level(0), signal);
+    return new MaintenancePolicy(maintenance.targetFileSizeBytes(), maintenance.minInputFiles(),
+        maintenance.snapshotMaxAgeMs(), maintenance.minSnapshotsToKeep(), maintenance.orphanMinAgeMs(), retentionDays);
+  }
+
+  private void count(TableReport report) {
+    metrics.counter("openwit.maintenance.files.compacted").increment(report.filesCompacted());
+    metrics.counter("openwit.maintenance.files.written").increment(report.filesWritten());
+    metrics.counter("openwit.maintenance.snapshots.expired").increment(report.snapshotsExpired());
+    metrics.counter("openwit.maintenance.orphan.files.removed").increment(report.orphanFilesRemoved());
+    metrics.counter("openwit.maintenance.retention.files.dropped").increment(report.retentionFilesDropped());
+    metrics.counter("openwit.maintenance.retention.rows.dropped").increment(report.retentionRowsDropped());
+    metrics.counter("openwit.maintenance.errors").increment(report.errors().size());
+  }
+
+  /** Stops ticking and hands the lease over at once. */
+  @Override
+  public void close() {
+    worker.shutdownNow();
+    try {
+      worker.awaitTermination(30, TimeUnit.SECONDS);
+      controlPlane.release(LEASE, holder);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (MetastoreException e) {
+      LOG.warn("could not release the janitor lease: {}", e.getMessage());
+    }
+  }
+}

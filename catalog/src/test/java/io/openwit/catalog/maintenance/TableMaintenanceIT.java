@@ -1,0 +1,331 @@
+package io.openwit.catalog.maintenance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.openwit.common.schema.TenantTables;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.PartitionKey;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.GenericFileWriterFactory;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.InternalRecordWrapper;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.encryption.EncryptedFiles;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.DataWriter;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.iceberg.types.Types;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The janitor's per-table work on real OpenWit tables in a JDBC catalog on SQLite: small appends in
+ * two day partitions, as ingest leaves them, then one maintenance run.
+ */
+class TableMaintenanceIT {
+  private static final long DAY_MS = TimeUnit.DAYS.toMillis(1);
+  private static final long NEVER_MS = TimeUnit.DAYS.toMillis(30);
+  private static final long TARGET_BYTES = 128L * 1024 * 1024;
+
+  @TempDir Path dir;
+  private JdbcCatalog catalog;
+
+  @BeforeEach
+  void openCatalog() {
+    catalog = new JdbcCatalog();
+    catalog.setConf(new Configuration());
+    catalog.initialize("it", Map.of(
+        CatalogProperties.URI, "jdbc:sqlite:" + dir.resolve("catalog.db"),
+        CatalogProperties.WAREHOUSE_LOCATION, dir.resolve("warehouse").toUri().toString(),
+        "jdbc.schema-version", "V1",
+        CatalogProperties.CLIENT_POOL_SIZE, "1"));
+  }
+
+  @AfterEach
+  void closeCatalog() throws IOException {
+    catalog.close();
+  }
+
+  @Test
+  void compactsEachPartitionIntoOneFileKeepingEveryValue() throws IOException {
+    Table spans = TenantTables.create(catalog, TableIdentifier.of("acme", "spans"));
+    long now = System.currentTimeMillis();
+    List<Record> written = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      written.addAll(append(spans, List.of(span(spans, now, 2 * i), span(spans, now, 2 * i + 1))));
+    }
+    for (int i = 5; i < 8; i++) {
+      written.addAll(append(spans, List.of(span(spans, now - 10 * DAY_MS, 2 * i), span(spans, now - 10 * DAY_MS, 2 * i + 1))));
+    }
+    assertThat(filesPerPartition(spans)).containsOnly(Map.entry(day(now - 10 * DAY_MS), 3), Map.entry(day(now), 5));
+
+    TableReport report = TableMaintenance.maintain(spans, policy(DAY_MS, 0), now);
+
+    assertThat(report.errors()).isEmpty();
+    assertThat(report.table()).isEqualTo(spans.name());
+    assertThat(report.filesCompacted()).isEqualTo(8);
+    assertThat(report.filesWritten()).isEqualTo(2);
+    assertThat(report.rowsRewritten()).isEqualTo(16);
+    assertThat(filesPerPartition(spans)).containsOnly(Map.entry(day(now - 10 * DAY_MS), 1), Map.entry(day(now), 1));
+    assertThat(rows(spans)).containsExactlyInAnyOrderElementsOf(written);
+    assertThat(spans.properties()).containsEntry("write.parquet.compression-codec", "zstd");
+  }
+
+  @Test
+  void retentionDropsOldDaysAndDeletesTheirFiles() throws IOException {
+    Table logs = TenantTables.create(catalog, TableIdentifier.of("acme", "logs"));
+    long now = System.currentTimeMillis();
+    List<Record> recent = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      recent.addAll(append(logs, List.of(log(logs, now - DAY_MS, 2 * i), log(logs, now - DAY_MS, 2 * i + 1))));
+      append(logs, List.of(log(logs, now - 10 * DAY_MS, 100 + i)));
+    }
+    List<Path> oldFiles = dataFiles(logs).stream()
+        .filter(file -> partitionOf(logs, file).equals(day(now - 10 * DAY_MS)))
+        .map(file -> Path.of(URI.create(file.location())))
+        .toList();
+    assertThat(oldFiles).hasSize(3).allSatisfy(file -> assertThat(file).exists());
+
+    // snapshots never age out here: only retention may expire the six appends
+    TableReport report = TableMaintenance.maintain(logs, policy(DAY_MS, 7), now);
+
+    assertThat(report.errors()).isEmpty();
+    assertThat(report.retentionFilesDropped()).isEqualTo(3);
+    assertThat(report.retentionRowsDropped()).isEqualTo(3);
+    assertThat(rows(logs)).containsExactlyInAnyOrderElementsOf(recent);
+    assertThat(oldFiles).allSatisfy(file -> assertThat(file).doesNotExist());
+    assertThat(report.snapshotsExpired()).isEqualTo(6);
+    assertThat(report.filesCompacted()).isEqualTo(3);
+    assertThat(snapshotCount(logs)).isEqualTo(2); // the retention delete and the compaction
+  }
+
+  @Test
+  void expiresOldSnapshotsAndRemovesOldOrphanFiles() throws IOException {
+    Table logs = TenantTables.create(catalog, TableIdentifier.of("acme", "logs"));
+    long now = System.currentTimeMillis();
+    for (int i = 0; i < 3; i++) {
+      append(logs, List.of(log(logs, now, i)));
+    }
+    Path oldOrphan = strayFile(logs, now - 3 * DAY_MS);
+    Path freshOrphan = strayFile(logs, now);
+    long later = System.currentTimeMillis() + 1;
+
+    TableReport report = TableMaintenance.maintain(
+        logs, new MaintenancePolicy(TARGET_BYTES, 10, 0, 1, DAY_MS, 0), later);
+
+    assertThat(report.errors()).isEmpty();
+    assertThat(report.filesCompacted()).isZero();
+    assertThat(report.snapshotsExpired()).isEqualTo(2);
+    assertThat(snapshotCount(logs)).isEqualTo(1);
+    assertThat(report.orphanFilesRemoved()).isEqualTo(1);
+    assertThat(oldOrphan).doesNotExist();
+    assertThat(freshOrphan).exists();
+    assertThat(rows(logs)).hasSize(3);
+  }
+
+  @Test
+  void compactionKeepsAppendsCommittedSinceItPlanned() throws IOException {
+    Table logs = TenantTables.create(catalog, TableIdentifier.of("acme", "logs"));
+    long now = System.currentTimeMillis();
+    List<Record> written = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      written.addAll(append(logs, List.of(log(logs, now, i))));
+    }
+    // this instance plans from the state before the next append, as the janitor would mid-ingest
+    Table planned = catalog.loadTable(TableIdentifier.of("acme", "logs"));
+    written.addAll(append(logs, List.of(log(logs, now, 3))));
+
+    TableReport report = TableMaintenance.maintain(planned, policy(DAY_MS, 0), now);
+
+    assertThat(report.errors()).isEmpty();
+    assertThat(report.filesCompacted()).isEqualTo(3);
+    logs.refresh();
+    assertThat(filesPerPartition(logs)).containsOnly(Map.entry(day(now), 2));
+    assertThat(rows(logs)).containsExactlyInAnyOrderElementsOf(written);
+  }
+
+  @Test
+  void aFailingStepDoesNotStopTheOthers() throws IOException {
+    Table logs = TenantTables.create(catalog, TableIdentifier.of("acme", "logs"));
+    long now = System.currentTimeMillis();
+    for (int i = 0; i < 3; i++) {
+      append(logs, List.of(log(logs, now, i)));
+    }
+    // compaction cannot read a file that is gone from disk
+    Files.delete(Path.of(URI.create(dataFiles(logs).get(0).location())));
+    Path oldOrphan = strayFile(logs, now - 3 * DAY_MS);
+    Set<Path> filesBefore = filesUnder(logs);
+    long later = System.currentTimeMillis() + 1;
+
+    TableReport report = TableMaintenance.maintain(
+        logs, new MaintenancePolicy(TARGET_BYTES, 2, 0, 1, DAY_MS, 0), later);
+
+    assertThat(report.errors()).singleElement().asString()
+        .startsWith("compaction failed on " + logs.name());
+    assertThat(report.filesCompacted()).isZero();
+    assertThat(dataFiles(logs)).hasSize(3);
+    assertThat(report.snapshotsExpired()).isEqualTo(2);
+    assertThat(report.orphanFilesRemoved()).isEqualTo(1);
+    assertThat(oldOrphan).doesNotExist();
+    // what the failed rewrite wrote is gone again
+    assertThat(filesUnder(logs)).allSatisfy(file -> assertThat(filesBefore).contains(file));
+  }
+
+  private static MaintenancePolicy policy(long orphanMinAgeMs, int retentionDays) {
+    return new MaintenancePolicy(TARGET_BYTES, 2, NEVER_MS, 1, orphanMinAgeMs, retentionDays);
+  }
+
+  /** Writes the rows (all of one day) as one data file, in a commit of its own. */
+  private static List<Record> append(Table table, List<Record> rows) throws IOException {
+    Schema schema = table.schema();
+    PartitionSpec spec = table.spec();
+    PartitionKey partition = new PartitionKey(spec, schema);
+    partition.partition(new InternalRecordWrapper(schema.asStruct()).wrap(rows.get(0)));
+    String location = table.locationProvider().newDataLocation(
+        spec, partition, FileFormat.PARQUET.addExtension(UUID.randomUUID().toString()));
+    DataWriter<Record> writer = new GenericFileWriterFactory.Builder(table).build().newDataWriter(
+        EncryptedFiles.plainAsEncryptedOutput(table.io().newOutputFile(location)), spec, partition);
+    try (writer) {
+      rows.forEach(writer::write);
+    }
+    table.newAppend().appendFile(writer.toDataFile()).commit();
+    return rows;
+  }
+
+  private static Record span(Table table, long timeMillis, int n) {
+    Schema schema = table.schema();
+    Types.StructType eventType = schema.findField("events").type().asListType().elementType().asStructType();
+    Record event = GenericRecord.create(eventType);
+    event.setField("time", time(timeMillis + 1));
+    event.setField("time_unix_nano", nanos(timeMillis + 1));
+    event.setField("name", "exception");
+    event.setField("attributes", Map.of("exception.type", "IOException", "exception.message", "span " + n));
+    event.setField("dropped_attributes_count", 0);
+    Record span = GenericRecord.create(schema);
+    span.setField("trace_id", String.format("%032x", n));
+    span.setField("span_id", String.format("%016x", n));
+    span.setField("parent_span_id", n % 2 == 0 ? null : String.format("%016x", n - 1));
+    span.setField("name", "GET /orders/" + n);
+    span.setField("kind", "SERVER");
+    span.setField("start_time", time(timeMillis));
+    span.setField("end_time", time(timeMillis + 5));
+    span.setField("start_time_unix_nano", nanos(timeMillis));
+    span.setField("end_time_unix_nano", nanos(timeMillis + 5));
+    span.setField("duration_ns", 5_000_000L);
+    span.setField("status_code", n % 3 == 0 ? "ERROR" : "OK");
+    span.setField("service_name", "checkout");
+    span.setField("resource_attributes", Map.of("service.name", "checkout", "host.name", "node-" + n % 2));
+    span.setField("attributes", Map.of("http.method", "GET", "http.status_code", "200"));
+    span.setField("events", n % 2 == 0 ? List.of(event) : List.of());
+    span.setField("flags", 1L);
+    span.setField("dropped_attributes_count", 0);
+    span.setField("dropped_events_count", 0);
+    span.setField("dropped_links_count", n);
+    return span;
+  }
+
+  private static Record log(Table table, long timeMillis, int n) {
+    Record log = GenericRecord.create(table.schema());
+    log.setField("time", time(timeMillis));
+    log.setField("time_unix_nano", nanos(timeMillis));
+    log.setField("observed_time", time(timeMillis + 1));
+    log.setField("observed_time_unix_nano", nanos(timeMillis + 1));
+    log.setField("severity_number", 9);
+    log.setField("severity_text", "INFO");
+    log.setField("body", "order " + n + " placed");
+    log.setField("flags", 0L);
+    log.setField("service_name", "checkout");
+    log.setField("attributes", Map.of("order.id", Integer.toString(n)));
+    log.setField("dropped_attributes_count", 0);
+    return log;
+  }
+
+  private static OffsetDateTime time(long millis) {
+    return Instant.ofEpochMilli(millis).atOffset(ZoneOffset.UTC);
+  }
+
+  private static long nanos(long millis) {
+    return TimeUnit.MILLISECONDS.toNanos(millis);
+  }
+
+  /** The partition path of a day, as Iceberg writes it for a day(...) partition. */
+  private static String day(long millis) {
+    return Instant.ofEpochMilli(millis).atOffset(ZoneOffset.UTC).toLocalDate().toString();
+  }
+
+  private static String partitionOf(Table table, DataFile file) {
+    String path = table.specs().get(file.specId()).partitionToPath(file.partition());
+    return path.substring(path.indexOf('=') + 1);
+  }
+
+  private static List<DataFile> dataFiles(Table table) throws IOException {
+    List<DataFile> files = new ArrayList<>();
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+      tasks.forEach(task -> files.add(task.file()));
+    }
+    return files;
+  }
+
+  private static Map<String, Integer> filesPerPartition(Table table) throws IOException {
+    return dataFiles(table).stream().collect(
+        Collectors.groupingBy(file -> partitionOf(table, file), TreeMap::new, Collectors.summingInt(file -> 1)));
+  }
+
+  private static List<Record> rows(Table table) throws IOException {
+    List<Record> rows = new ArrayList<>();
+    try (CloseableIterable<Record> records = IcebergGenerics.read(table).build()) {
+      records.forEach(rows::add);
+    }
+    return rows;
+  }
+
+  private static int snapshotCount(Table table) {
+    int count = 0;
+    for (var ignored : table.snapshots()) {
+      count++;
+    }
+    return count;
+  }
+
+  /** A Parquet-named file in the data directory that no snapshot references. */
+  private static Path strayFile(Table table, long modifiedMillis) throws IOException {
+    Path dataDir = Files.createDirectories(Path.of(URI.create(table.location() + "/data")));
+    Path file = dataDir.resolve("00000-0-" + UUID.randomUUID() + ".parquet");
+    Files.write(file, new byte[] {'P', 'A', 'R', '1'});
+    Files.setLastModifiedTime(file, FileTime.fromMillis(modifiedMillis));
+    return file;
+  }
+
+  private static Set<Path> filesUnder(Table table) throws IOException {
+    try (var files = Files.walk(Path.of(URI.create(table.location() + "/data")))) {
+      return files.filter(Files::isRegularFile).collect(Collectors.toCollection(HashSet::new));
+    }
+  }
+}
