@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "openwit 0.1.0",
     description = "Self-hosted observability database: OTLP in, Iceberg tables out, SQL through Trino.",
-    subcommands = {OpenWit.Local.class, OpenWit.Sql.class, Tenants.class})
+    subcommands = {OpenWit.Local.class, OpenWit.Sql.class, Tenants.class, ControlPlaneCommands.Batches.class,
+        ControlPlaneCommands.Nodes.class, ControlPlaneCommands.Maintenance.class})
 public final class OpenWit {
 
   public static void main(String[] args) {
@@ -81,9 +82,11 @@ public final class OpenWit {
             OTLP/gRPC        127.0.0.1:%d
             OTLP/HTTP        http://127.0.0.1:%d/v1/traces|logs|metrics (also on %d)
             Iceberg catalog  %s
-            Flink dashboard  http://127.0.0.1:%d
+            Flink dashboard  http://127.0.0.1:%d  (job metrics: http://127.0.0.1:9249/metrics)
             Trino            http://127.0.0.1:%d  (./openwit sql, or JDBC %s)
             Kafka            %s
+            Batches, nodes   %s/api/batch-monitor/status, /api/cluster/nodes  (openwit batches|nodes|maintenance)
+            Metrics, health  /metrics, /health/live, /health/ready on the receiver and catalog ports
           %s
           Press Ctrl-C to stop.
           %n""",
@@ -91,6 +94,7 @@ public final class OpenWit {
           effective.receiver().httpPort(), effective.receiver().jsonHttpPort(),
           effective.catalogUri(), effective.flink().dashboardPort(), effective.trino().port(),
           stack.trino().jdbcUrl() + "/openwit/default", effective.ingestion().kafka().bootstrapServers(),
+          effective.catalogUri(),
           effective.receiver().authEnabled()
               ? "API keys are required (openwit tenants create NAME makes a tenant and its key)."
               : "Authentication is off (receiver.auth_enabled: false): all data goes to tenant 'default'.");

@@ -2,6 +2,7 @@ package io.openwit.cli.local;
 
 import io.openwit.catalog.CatalogServer;
 import io.openwit.common.config.OpenWitConfig;
+import io.openwit.common.observe.NodeHeartbeat;
 import io.openwit.common.schema.TableSchemas;
 import io.openwit.common.wire.RecordHeaders;
 import io.openwit.query.trino.TrinoServer;
@@ -54,6 +55,7 @@ public final class LocalStack implements AutoCloseable {
     flink.submitIngestJob(config);
     trino = push(TrinoServer.start(config, "SELECT count(*) FROM " + TrinoServer.CATALOG + ".\""
         + RecordHeaders.DEFAULT_TENANT + "\"." + TableSchemas.SPANS.name()));
+    push(NodeHeartbeat.start(config, "query", config.trino().port(), trino::isRunning));
   }
 
   private <T extends AutoCloseable> T push(T part) {
