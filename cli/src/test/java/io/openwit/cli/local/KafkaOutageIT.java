@@ -38,7 +38,7 @@ class KafkaOutageIT {
           sdk.asService("outage-" + (wave % 2), tracer -> SdkSpans.simpleSpans(tracer, 200));
         }
       });
-      awaitUntil(() -> openWit.spanCount() > 0, "spans flowing before the outage");
+      Await.until(() -> openWit.spanCount() > 0, Duration.ofMinutes(2), "spans flowing before the outage");
 
       kafka.close();
       HttpResponse<String> duringOutage = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
@@ -49,13 +49,19 @@ class KafkaOutageIT {
       assertThat(duringOutage.statusCode()).as(duringOutage.body()).isEqualTo(503);
       assertThat(duringOutage.headers().firstValue("retry-after")).isPresent();
       assertThat(duringOutage.body()).contains("could not make the request durable in Kafka");
+      HttpApi.Answer notReady = HttpApi.get("http://localhost:" + openWit.receiver.httpPort() + "/health/ready");
+      assertThat(notReady.status()).as(notReady.body()).isEqualTo(503);
+      assertThat(notReady.json().path("checks").path("kafka").asText()).isEqualTo("down");
       Thread.sleep(5_000);
       assertThat(openWit.receiver.inFlightBytes())
           .as("bytes held while Kafka is down").isLessThanOrEqualTo(openWit.config.receiver().maxInFlightBytes());
 
       kafka = EmbeddedKafka.start(kafkaDir, port, controllerPort);
+      Await.until(() -> HttpApi.get("http://localhost:" + openWit.receiver.httpPort() + "/health/ready").status() == 200,
+          Duration.ofMinutes(1), "the receiver ready again");
       long acknowledgedAtRestart = sdk.acknowledged.get();
-      awaitUntil(() -> sdk.acknowledged.get() > acknowledgedAtRestart + 2_000, "acknowledgements after Kafka returned");
+      Await.until(() -> sdk.acknowledged.get() > acknowledgedAtRestart + 2_000, Duration.ofMinutes(2),
+          "acknowledgements after Kafka returned");
       sending.set(false);
       sender.get(3, TimeUnit.MINUTES);
 
@@ -67,20 +73,6 @@ class KafkaOutageIT {
           .isEqualTo(acknowledged);
     } finally {
       kafka.close();
-    }
-  }
-
-  interface Condition {
-    boolean holds() throws Exception;
-  }
-
-  private static void awaitUntil(Condition condition, String what) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    while (!condition.holds()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(200);
     }
   }
 }

@@ -2,6 +2,7 @@ package io.openwit.cli.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -77,6 +78,28 @@ class KafkaTopicIngestIT {
       assertThat(openWit.queryLong("SELECT count(*) FROM openwit.acme.logs WHERE trace_id = '0af7651916cd43dd8448eb211c80319c'"
           + " AND body = 'job started' AND service_name = 'acme-jobs'")).isEqualTo(1);
       assertThat(openWit.spanCount()).as("nothing reached the default tenant").isZero();
+
+      // tracked as batches: what the pipeline read from one partition between two checkpoints
+      String batches = openWit.config.catalogUri() + "/api/batch-monitor/batches?status=all&tenant=";
+      Await.until(() -> {
+        List<String> stages = HttpApi.getJson(batches + "acme").path("batches").findValuesAsText("stage");
+        return !stages.isEmpty() && stages.stream().allMatch("completed"::equals);
+      }, Duration.ofMinutes(1), "acme's batches completed");
+      List<JsonNode> acme = HttpApi.elements(HttpApi.getJson(batches + "acme").path("batches"));
+      List<JsonNode> acmeSpans = acme.stream().filter(batch -> batch.path("topics").asText().equals(topics.get(0))).toList();
+      assertThat(acmeSpans).allSatisfy(batch -> {
+        assertThat(batch.path("source").asText()).isEqualTo("kafka");
+        assertThat(batch.path("signal").asText()).isEqualTo("traces");
+        assertThat(batch.path("batch_id").asText()).startsWith("kafka-" + topics.get(0) + "-0-");
+        assertThat(batch.path("stored_at").isNull()).isFalse();
+      });
+      assertThat(acmeSpans.stream().mapToLong(batch -> batch.path("message_count").asLong()).sum()).isEqualTo(3);
+      assertThat(acmeSpans.stream().mapToLong(batch -> batch.path("first_offset").asLong()).min()).hasValue(0);
+      assertThat(acmeSpans.stream().mapToLong(batch -> batch.path("last_offset").asLong()).max()).hasValue(2);
+      assertThat(acme).filteredOn(batch -> batch.path("topics").asText().equals(topics.get(2)))
+          .anySatisfy(batch -> assertThat(batch.path("error_message").asText()).contains("does not decode"));
+      assertThat(HttpApi.getJson(batches + "globex").path("batches").findValuesAsText("message_count").stream()
+          .mapToLong(Long::parseLong).sum()).isEqualTo(3);
     }
   }
 

@@ -2,6 +2,7 @@ package io.openwit.cli.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.openwit.common.config.OpenWitConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -56,6 +57,18 @@ class LocalStackIT {
       SdkSpans sdk = new SdkSpans(endpoint);
       sdk.asService("after-restart", tracer -> SdkSpans.simpleSpans(tracer, 500));
       assertThat(awaitCount(stack, 1_500)).isEqualTo(1_500);
+
+      // the control plane on the SQLite metastore of single-node mode
+      String catalog = config.catalogUri();
+      Await.until(() -> HttpApi.getJson(catalog + "/api/batch-monitor/status").path("tenants").path("default")
+          .path("stages").path("completed").asLong() >= 2, Duration.ofMinutes(1), "batches of both runs completed");
+      JsonNode nodes = HttpApi.getJson(catalog + "/api/cluster/nodes");
+      assertThat(HttpApi.elements(nodes.path("nodes")))
+          .extracting(node -> node.path("role").asText() + ":" + node.path("health").asText())
+          .contains("catalog:up", "receiver:up", "pipeline:up", "query:up");
+      HttpApi.Run maintenance = HttpApi.cli("maintenance", "run", "--catalog", catalog);
+      assertThat(maintenance.exitCode()).as(maintenance.err()).isZero();
+      assertThat(maintenance.out()).contains("\"ran\" : true").contains("default.spans");
     }
   }
 

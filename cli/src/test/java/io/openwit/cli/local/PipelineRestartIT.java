@@ -33,7 +33,7 @@ class PipelineRestartIT {
       });
 
       Path checkpoints = LocalFlink.checkpointRoot(openWit.config);
-      awaitUntil(() -> Checkpoints.latestCompleted(checkpoints).isPresent() && openWit.spanCount() > 0,
+      Await.until(() -> Checkpoints.latestCompleted(checkpoints).isPresent() && openWit.spanCount() > 0,
           Duration.ofMinutes(2), "a completed checkpoint and committed rows");
       long acknowledgedAtCancel = sdk.acknowledged.get();
       openWit.cancelIngestJob();
@@ -41,7 +41,7 @@ class PipelineRestartIT {
       long committedAtCancel = openWit.spanCount();
 
       // spans keep being acknowledged (Kafka holds them) while no job runs
-      awaitUntil(() -> sdk.acknowledged.get() > acknowledgedAtCancel + 2_000, Duration.ofMinutes(1),
+      Await.until(() -> sdk.acknowledged.get() > acknowledgedAtCancel + 2_000, Duration.ofMinutes(1),
           "more spans acknowledged while the job is down");
       assertThat(openWit.spanCount()).isEqualTo(committedAtCancel);
 
@@ -58,20 +58,6 @@ class PipelineRestartIT {
       assertThat(openWit.awaitSpanCount(acknowledged, Duration.ofMinutes(3))).isEqualTo(acknowledged);
       assertThat(openWit.queryLong("SELECT count(DISTINCT span_id) FROM openwit.\"default\".spans"))
           .isEqualTo(acknowledged);
-    }
-  }
-
-  interface Condition {
-    boolean holds() throws Exception;
-  }
-
-  private static void awaitUntil(Condition condition, Duration timeout, String what) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.holds()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
-      }
-      Thread.sleep(200);
     }
   }
 }

@@ -1,0 +1,60 @@
+package io.openwit.cli.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.openwit.cli.OpenWit;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+
+/** OpenWit's HTTP APIs as a test reads them: JSON over the JDK client, and the CLI run in-process. */
+final class HttpApi {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+  record Answer(int status, String body) {
+    JsonNode json() throws IOException {
+      return MAPPER.readTree(body);
+    }
+  }
+
+  static Answer get(String url) throws IOException, InterruptedException {
+    HttpResponse<String> response =
+        CLIENT.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return new Answer(response.statusCode(), response.body());
+  }
+
+  static JsonNode getJson(String url) throws IOException, InterruptedException {
+    Answer answer = get(url);
+    if (answer.status() != 200) {
+      throw new AssertionError("GET " + url + " answered " + answer.status() + ": " + answer.body());
+    }
+    return answer.json();
+  }
+
+  static List<JsonNode> elements(JsonNode array) {
+    List<JsonNode> elements = new ArrayList<>();
+    array.forEach(elements::add);
+    return elements;
+  }
+
+  /** What {@code openwit <arguments>} printed and returned. */
+  record Run(int exitCode, String out, String err) {}
+
+  static Run cli(String... arguments) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine commandLine = new CommandLine(new OpenWit());
+    commandLine.setOut(new PrintWriter(out, true));
+    commandLine.setErr(new PrintWriter(err, true));
+    int exitCode = commandLine.execute(arguments);
+    return new Run(exitCode, out.toString(), err.toString());
+  }
+}

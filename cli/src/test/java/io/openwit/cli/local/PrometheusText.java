@@ -1,0 +1,71 @@
+package io.openwit.cli.local;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.hawkular.agent.prometheus.text.TextPrometheusMetricDataParser;
+import org.hawkular.agent.prometheus.types.Counter;
+import org.hawkular.agent.prometheus.types.Gauge;
+import org.hawkular.agent.prometheus.types.Histogram;
+import org.hawkular.agent.prometheus.types.Metric;
+import org.hawkular.agent.prometheus.types.MetricFamily;
+
+/** A {@code /metrics} answer read by an independent Prometheus text-format parser (Hawkular's). */
+final class PrometheusText {
+  private final List<MetricFamily> families;
+
+  private PrometheusText(List<MetricFamily> families) {
+    this.families = families;
+  }
+
+  static PrometheusText scrape(String url) throws IOException, InterruptedException {
+    HttpApi.Answer answer = HttpApi.get(url);
+    if (answer.status() != 200) {
+      throw new AssertionError("GET " + url + " answered " + answer.status());
+    }
+    return parse(answer.body());
+  }
+
+  static PrometheusText parse(String text) throws IOException {
+    TextPrometheusMetricDataParser parser =
+        new TextPrometheusMetricDataParser(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
+    List<MetricFamily> families = new ArrayList<>();
+    for (MetricFamily family = parser.parse(); family != null; family = parser.parse()) {
+      families.add(family);
+    }
+    return new PrometheusText(families);
+  }
+
+  boolean has(String family) {
+    return families.stream().anyMatch(candidate -> candidate.getName().equals(family));
+  }
+
+  /** The sample of {@code family} whose labels include {@code labels}. */
+  Optional<Metric> sample(String family, Map<String, String> labels) {
+    return families.stream()
+        .filter(candidate -> candidate.getName().equals(family))
+        .flatMap(candidate -> candidate.getMetrics().stream())
+        .filter(metric -> metric.getLabels().entrySet().containsAll(labels.entrySet()))
+        .findFirst();
+  }
+
+  /** A counter's or gauge's value, 0 when the sample does not exist yet; histograms give their count. */
+  double value(String family, Map<String, String> labels) {
+    return sample(family, labels).map(metric -> {
+      if (metric instanceof Counter counter) {
+        return counter.getValue();
+      }
+      if (metric instanceof Gauge gauge) {
+        return gauge.getValue();
+      }
+      if (metric instanceof Histogram histogram) {
+        return (double) histogram.getSampleCount();
+      }
+      throw new AssertionError(family + " is a " + metric.getClass().getSimpleName());
+    }).orElse(0.0);
+  }
+}
