@@ -70,9 +70,13 @@ public final class OtlpReceiver implements AutoCloseable {
       metastore.migrate();
       AsyncBatchTracker tracker = config.batchTracking().enabled()
           ? new AsyncBatchTracker(metastore, config.batchTracking()) : null;
+      // Kafka is what ingestion needs; the metastore only to learn new API keys (tracking waits
+      // for it in a queue), so without authentication a metastore outage keeps receivers serving.
       Map<String, BooleanSupplier> readiness = new LinkedHashMap<>();
       readiness.put("kafka", wal::isReachable);
-      readiness.put("metastore", metastore::isReachable);
+      if (config.receiver().authEnabled()) {
+        readiness.put("metastore", metastore::isReachable);
+      }
       OtlpReceiver receiver = start(config, wal, tenantResolver(config, metastore),
           tracker == null ? BatchReporter.NONE : tracker, readiness);
       receiver.batchTracker = tracker;

@@ -15,7 +15,9 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.iceberg.Table;
@@ -45,6 +47,7 @@ public final class Janitor implements AutoCloseable {
   private final OpenWitConfig config;
   private final String holder;
   private final ScheduledExecutorService worker;
+  private final ScheduledExecutorService leaseKeeper;
   private final AtomicReference<MaintenanceReport> lastReport = new AtomicReference<>();
   private final AtomicLong lastRunAt = new AtomicLong();
   private final MeterRegistry metrics = ProcessMetrics.registry();
@@ -60,6 +63,11 @@ public final class Janitor implements AutoCloseable {
     this.holder = holder;
     this.worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "openwit-janitor");
+      thread.setDaemon(true);
+      return thread;
+    });
+    this.leaseKeeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "openwit-janitor-lease");
       thread.setDaemon(true);
       return thread;
     });
@@ -117,6 +125,15 @@ public final class Janitor implements AutoCloseable {
     return controlPlane.tryAcquire(LEASE, holder, config.cluster().leaseMs(), now);
   }
 
+  private boolean renews() {
+    try {
+      return leads(System.currentTimeMillis());
+    } catch (MetastoreException e) {
+      LOG.warn("could not renew the janitor lease: {}", e.getMessage());
+      return false;
+    }
+  }
+
   private MaintenanceReport maintain(String trigger) {
     long startedAt = System.currentTimeMillis();
     if (!leads(startedAt)) {
@@ -125,22 +142,34 @@ public final class Janitor implements AutoCloseable {
       return MaintenanceReport.skipped(trigger, holder, leader, startedAt);
     }
     nextMaintenanceAt = startedAt + config.maintenance().intervalMs();
+    // one table can take longer than the lease: it is renewed in the background while the run lasts
+    AtomicBoolean leaseHeld = new AtomicBoolean(true);
+    long renewEvery = config.cluster().leaseMs() / 3;
+    ScheduledFuture<?> renewal = leaseKeeper.scheduleWithFixedDelay(() -> {
+      if (leaseHeld.get() && !renews()) {
+        leaseHeld.set(false);
+      }
+    }, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
     List<TableReport> tables = new ArrayList<>();
     String interruption = null;
-    for (TableIdentifier identifier : signalTables()) {
-      if (!leads(System.currentTimeMillis())) {
-        interruption = "lost the janitor lease before " + identifier;
-        break;
+    try {
+      for (TableIdentifier identifier : signalTables()) {
+        if (!leaseHeld.get()) {
+          interruption = "lost the janitor lease before " + identifier;
+          break;
+        }
+        Table table;
+        try {
+          table = catalog.loadTable(identifier);
+        } catch (NoSuchTableException e) {
+          continue;
+        }
+        TableReport report = TableMaintenance.maintain(table, policy(identifier), System.currentTimeMillis());
+        count(report);
+        tables.add(report);
       }
-      Table table;
-      try {
-        table = catalog.loadTable(identifier);
-      } catch (NoSuchTableException e) {
-        continue;
-      }
-      TableReport report = TableMaintenance.maintain(table, policy(identifier), System.currentTimeMillis());
-      count(report);
-      tables.add(report);
+    } finally {
+      renewal.cancel(false);
     }
     long finishedAt = System.currentTimeMillis();
     MaintenanceReport report = MaintenanceReport.ran(trigger, holder, startedAt, finishedAt, tables, interruption);
@@ -189,6 +218,7 @@ public final class Janitor implements AutoCloseable {
   @Override
   public void close() {
     worker.shutdownNow();
+    leaseKeeper.shutdownNow();
     try {
       worker.awaitTermination(30, TimeUnit.SECONDS);
       controlPlane.release(LEASE, holder);

@@ -3,6 +3,7 @@ package io.openwit.common.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.openwit.common.wire.Signal;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -62,5 +63,34 @@ class ConfigLoaderTest {
     assertThatThrownBy(
             () -> ConfigLoader.parse("metastore:\n  jdbc_url: jdbc:mysql://x/y\n", Map.of(), "openwit.yaml"))
         .hasMessageContaining("metastore.jdbc_url");
+  }
+
+  @Test
+  void retentionIsReadPerTenantAndSignalOverTheDefaults() {
+    OpenWitConfig config = ConfigLoader.parse("""
+        maintenance:
+          retention:
+            defaults: {traces: 30, logs: 14}
+            tenants:
+              acme: {logs: 7}
+        """, Map.of(), "openwit.yaml");
+    OpenWitConfig.Retention retention = config.maintenance().retention();
+    assertThat(retention.daysOf("acme", Signal.LOGS)).isEqualTo(7);
+    assertThat(retention.daysOf("acme", Signal.TRACES)).isEqualTo(30);
+    assertThat(retention.daysOf("globex", Signal.LOGS)).isEqualTo(14);
+    assertThat(retention.daysOf("globex", Signal.METRICS)).isZero();
+  }
+
+  @Test
+  void controlPlaneSettingsAreChecked() {
+    assertThatThrownBy(() -> ConfigLoader.parse("pipeline:\n  starting_offsets: newest\n", Map.of(), "openwit.yaml"))
+        .hasMessageContaining("pipeline.starting_offsets");
+    assertThatThrownBy(() -> ConfigLoader.parse(
+            "maintenance:\n  retention:\n    tenants:\n      acme: {logs: -1}\n", Map.of(), "openwit.yaml"))
+        .hasMessageContaining("maintenance.retention.tenants.acme.logs");
+    assertThatThrownBy(() -> ConfigLoader.parse("cluster:\n  down_after_ms: 1000\n", Map.of(), "openwit.yaml"))
+        .hasMessageContaining("cluster.down_after_ms");
+    assertThatThrownBy(() -> ConfigLoader.parse("maintenance:\n  tick_ms: 20000\n", Map.of(), "openwit.yaml"))
+        .hasMessageContaining("maintenance.tick_ms");
   }
 }
