@@ -24,6 +24,7 @@ public final class AsyncBatchTracker implements BatchReporter, AutoCloseable {
   private static final int MAX_EVENTS_PER_WRITE = 5_000;
   private static final Map<String, AsyncBatchTracker> SHARED = new ConcurrentHashMap<>();
 
+  private final Metastore metastore;
   private final BatchStore store;
   private final BlockingQueue<BatchEvent> queue;
   private final long flushIntervalMs;
@@ -35,6 +36,7 @@ public final class AsyncBatchTracker implements BatchReporter, AutoCloseable {
   private volatile boolean closed;
 
   public AsyncBatchTracker(Metastore metastore, OpenWitConfig.BatchTracking config) {
+    this.metastore = metastore;
     this.store = metastore.batches();
     this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
     this.flushIntervalMs = config.flushIntervalMs();
@@ -87,7 +89,11 @@ public final class AsyncBatchTracker implements BatchReporter, AutoCloseable {
     }
   }
 
-  /** Writes {@code pending}; on failure keeps it for the next attempt unless newer reports crowd it out. */
+  /**
+   * Writes {@code pending}. While the metastore does not answer, the same events are tried again
+   * (until newer reports fill the queue); when it answers but refuses the write, the events are
+   * written one by one and only those it refuses are dropped.
+   */
   private void write(List<BatchEvent> pending) throws InterruptedException {
     try {
       store.apply(pending);
@@ -97,8 +103,14 @@ public final class AsyncBatchTracker implements BatchReporter, AutoCloseable {
       if (!closed && queue.size() < MAX_EVENTS_PER_WRITE) {
         Thread.sleep(flushIntervalMs);
       }
-    } catch (MetastoreException e) {
+    } catch (RuntimeException e) {
       failures.increment();
+      if (metastore.isReachable()) {
+        LOG.warn("the metastore refused {} batch tracking events; writing them one by one: {}", pending.size(),
+            e.toString());
+        writeOneByOne(pending);
+        return;
+      }
       LOG.warn("could not write {} batch tracking events, retrying: {}", pending.size(), e.getMessage());
       if (closed) {
         dropped.increment(pending.size());
@@ -111,6 +123,19 @@ public final class AsyncBatchTracker implements BatchReporter, AutoCloseable {
         pending.clear();
       }
     }
+  }
+
+  private void writeOneByOne(List<BatchEvent> pending) {
+    for (BatchEvent event : pending) {
+      try {
+        store.apply(List.of(event));
+        written.increment();
+      } catch (RuntimeException refused) {
+        dropped.increment();
+        LOG.warn("dropped batch tracking event {}: {}", event, refused.toString());
+      }
+    }
+    pending.clear();
   }
 
   /** Writes what is queued, then stops. */

@@ -47,6 +47,8 @@ public final class BatchStore {
           + " topics = excluded.topics, kafka_partition = excluded.kafka_partition,"
           + " first_offset = excluded.first_offset, last_offset = excluded.last_offset, encoding = excluded.encoding,"
           + " batch_size = excluded.batch_size, message_count = excluded.message_count,"
+          + " first_seen_at = CASE WHEN excluded.first_seen_at < batch_tracker.first_seen_at"
+          + "   THEN excluded.first_seen_at ELSE batch_tracker.first_seen_at END,"
           + " created = TRUE, created_at = COALESCE(batch_tracker.created_at, excluded.created_at),"
           + " wal_written = TRUE, wal_written_at = COALESCE(batch_tracker.wal_written_at, excluded.wal_written_at)";
 
@@ -82,7 +84,10 @@ public final class BatchStore {
           + " ON CONFLICT (tenant_id, signal, flink_job_id) DO UPDATE SET"
           + " checkpoint_id = CASE WHEN excluded.checkpoint_id > table_commits.checkpoint_id"
           + "   THEN excluded.checkpoint_id ELSE table_commits.checkpoint_id END,"
-          + " snapshot_id = excluded.snapshot_id, committed_at = excluded.committed_at";
+          + " snapshot_id = CASE WHEN excluded.checkpoint_id >= table_commits.checkpoint_id"
+          + "   THEN excluded.snapshot_id ELSE table_commits.snapshot_id END,"
+          + " committed_at = CASE WHEN excluded.checkpoint_id >= table_commits.checkpoint_id"
+          + "   THEN excluded.committed_at ELSE table_commits.committed_at END";
 
   private static final String MARK_STORED =
       "UPDATE batch_tracker SET stored = TRUE, stored_at = ?,"
@@ -104,48 +109,59 @@ public final class BatchStore {
     this.metastore = metastore;
   }
 
-  /** Writes {@code events} in one transaction. */
+  /**
+   * Writes {@code events}: one transaction per kind of update, each touching its rows in batch id
+   * order, so concurrent writers (receiver, pipeline, catalog) lock rows in one order and cannot
+   * deadlock on PostgreSQL. Kinds need no common transaction: each sets only its own columns.
+   */
   public void apply(List<BatchEvent> events) {
-    metastore.inTransaction(connection -> {
-      // one order for every writer keeps PostgreSQL's row locks from deadlocking
-      List<BatchEvent> sorted = new ArrayList<>(events);
-      sorted.sort(Comparator.comparing(BatchEvent::batchId));
-      try (PreparedStatement walWritten = connection.prepareStatement(WAL_WRITTEN);
-          PreparedStatement consumed = connection.prepareStatement(CONSUMED);
-          PreparedStatement ingested = connection.prepareStatement(INGESTED);
-          PreparedStatement checkpointed = connection.prepareStatement(CHECKPOINTED);
-          PreparedStatement failed = connection.prepareStatement(FAILED)) {
-        for (BatchEvent event : sorted) {
-          if (event instanceof BatchEvent.WalWritten e) {
-            add(walWritten, e.batchId(), e.tenant(), e.signal(), e.topic(), e.partition(), e.offset(), e.offset(),
-                e.encoding(), e.bytes(), e.items(), e.createdAt(), e.createdAt(), e.writtenAt());
-          } else if (event instanceof BatchEvent.Consumed e) {
-            add(consumed, e.batchId(), e.tenant(), e.signal(), e.topic(), e.partition(), e.firstOffset(),
-                e.lastOffset(), e.encoding(), e.bytes(), e.records(), e.inKafkaSince(), e.inKafkaSince(),
-                e.inKafkaSince());
-          } else if (event instanceof BatchEvent.Ingested e) {
-            // a batch that decodes to no rows has nothing left to store
-            boolean empty = e.rows() == 0;
-            add(ingested, e.batchId(), e.tenant(), e.signal(), e.source(), e.at(), e.at(), empty,
-                empty ? e.at() : null);
-          } else if (event instanceof BatchEvent.Checkpointed e) {
-            for (BatchEvent.Checkpointed.Member member : e.batches()) {
-              add(checkpointed, member.batchId(), member.tenant(), member.signal(), member.source(), e.at(),
-                  e.jobId(), e.checkpointId());
-            }
-          } else if (event instanceof BatchEvent.Failed e) {
-            add(failed, e.batchId(), e.tenant(), e.signal(), e.source(), e.at(), e.stage(),
-                truncate(e.message(), 2000));
-          }
+    List<Update> updates = new ArrayList<>();
+    for (BatchEvent event : events) {
+      if (event instanceof BatchEvent.WalWritten e) {
+        updates.add(new Update(WAL_WRITTEN, e.batchId(), e.tenant(), e.signal(), e.topic(), e.partition(), e.offset(),
+            e.offset(), e.encoding(), e.bytes(), e.items(), e.createdAt(), e.createdAt(), e.writtenAt()));
+      } else if (event instanceof BatchEvent.Consumed e) {
+        updates.add(new Update(CONSUMED, e.batchId(), e.tenant(), e.signal(), e.topic(), e.partition(),
+            e.firstOffset(), e.lastOffset(), e.encoding(), e.bytes(), e.records(), e.inKafkaSince(),
+            e.inKafkaSince(), e.inKafkaSince()));
+      } else if (event instanceof BatchEvent.Ingested e) {
+        // a batch that decodes to no rows has nothing left to store
+        boolean empty = e.rows() == 0;
+        updates.add(new Update(INGESTED, e.batchId(), e.tenant(), e.signal(), e.source(), e.at(), e.at(), empty,
+            empty ? e.at() : null));
+      } else if (event instanceof BatchEvent.Checkpointed e) {
+        for (BatchEvent.Checkpointed.Member member : e.batches()) {
+          updates.add(new Update(CHECKPOINTED, member.batchId(), member.tenant(), member.signal(), member.source(),
+              e.at(), e.jobId(), e.checkpointId()));
         }
-        walWritten.executeBatch();
-        consumed.executeBatch();
-        ingested.executeBatch();
-        checkpointed.executeBatch();
-        failed.executeBatch();
+      } else if (event instanceof BatchEvent.Failed e) {
+        updates.add(new Update(FAILED, e.batchId(), e.tenant(), e.signal(), e.source(), e.at(),
+            truncate(e.stage(), 32), truncate(e.message(), 2000)));
       }
-      return null;
-    });
+    }
+    updates.sort(Comparator.comparing(Update::batchId, Comparator.nullsFirst(Comparator.naturalOrder())));
+    for (String sql : List.of(WAL_WRITTEN, CONSUMED, INGESTED, CHECKPOINTED, FAILED)) {
+      List<Update> ofKind = updates.stream().filter(update -> update.sql().equals(sql)).toList();
+      if (ofKind.isEmpty()) {
+        continue;
+      }
+      metastore.inTransaction(connection -> {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+          for (Update update : ofKind) {
+            add(statement, update.parameters());
+          }
+          statement.executeBatch();
+        }
+        return null;
+      });
+    }
+  }
+
+  /** One upsert: its statement and parameters, the batch id first. */
+  private record Update(String sql, Object... parameters) {
+    String batchId() {
+      return (String) parameters[0];
+    }
   }
 
   /**
@@ -195,7 +211,7 @@ public final class BatchStore {
    * before {@code seenBefore}, oldest first.
    */
   public List<BatchRecord> list(String status, String tenant, long seenBefore, int limit) {
-    String condition = switch (status) {
+    String condition = switch (status.toLowerCase(Locale.ROOT)) {
       case "all" -> "1 = 1";
       case "pending" -> "completed = FALSE";
       case "failed" -> "error_stage IS NOT NULL";
