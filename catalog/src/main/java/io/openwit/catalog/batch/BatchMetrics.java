@@ -4,11 +4,11 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.openwit.common.metastore.BatchStore;
 import io.openwit.common.metastore.MetastoreException;
+import io.openwit.common.observe.DaemonThreads;
 import io.openwit.common.observe.ProcessMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -31,11 +31,7 @@ public final class BatchMetrics implements AutoCloseable {
     this.gauge = MultiGauge.builder("openwit.batches")
         .description("Batches in the tracker by the stages they reached; pending and failed are not completed")
         .register(ProcessMetrics.registry());
-    this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "openwit-batch-metrics");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.timer = DaemonThreads.scheduler("openwit-batch-metrics");
     timer.scheduleWithFixedDelay(this::refresh, 0, REFRESH_MS, TimeUnit.MILLISECONDS);
   }
 

@@ -2,13 +2,13 @@ package io.openwit.catalog.batch;
 
 import io.openwit.catalog.rest.RestCatalogService;
 import io.openwit.common.metastore.BatchStore;
+import io.openwit.common.observe.DaemonThreads;
 import io.openwit.common.metastore.MetastoreException;
 import io.openwit.common.schema.TableSchemas;
 import io.openwit.common.wire.Signal;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.iceberg.MetadataUpdate;
@@ -35,11 +35,7 @@ public final class StoredBatchMarker implements RestCatalogService.CommitObserve
 
   public StoredBatchMarker(BatchStore batches) {
     this.batches = batches;
-    this.worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "openwit-stored-batches");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.worker = DaemonThreads.scheduler("openwit-stored-batches");
     worker.scheduleWithFixedDelay(this::markStored, PASS_INTERVAL_MS, PASS_INTERVAL_MS, TimeUnit.MILLISECONDS);
   }
 

@@ -5,6 +5,7 @@ import io.openwit.common.config.OpenWitConfig;
 import io.openwit.common.metastore.BatchStore;
 import io.openwit.common.metastore.ControlPlane;
 import io.openwit.common.metastore.MetastoreException;
+import io.openwit.common.observe.DaemonThreads;
 import io.openwit.common.observe.ProcessMetrics;
 import io.openwit.common.schema.TableSchemas;
 import io.openwit.common.wire.Signal;
@@ -13,7 +14,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -61,16 +61,8 @@ public final class Janitor implements AutoCloseable {
     this.controlPlane = controlPlane;
     this.config = config;
     this.holder = holder;
-    this.worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "openwit-janitor");
-      thread.setDaemon(true);
-      return thread;
-    });
-    this.leaseKeeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "openwit-janitor-lease");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.worker = DaemonThreads.scheduler("openwit-janitor");
+    this.leaseKeeper = DaemonThreads.scheduler("openwit-janitor-lease");
     this.nextMaintenanceAt = System.currentTimeMillis() + config.maintenance().intervalMs();
     metrics.gauge("openwit.maintenance.last.run.timestamp.seconds", lastRunAt, at -> at.get() / 1000.0);
   }

@@ -10,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Properties;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -59,11 +58,7 @@ public final class NodeHeartbeat implements AutoCloseable {
       }
     };
     beat.run();
-    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "openwit-heartbeat-" + role);
-      thread.setDaemon(true);
-      return thread;
-    });
+    ScheduledExecutorService timer = DaemonThreads.scheduler("openwit-heartbeat-" + role);
     long interval = config.cluster().heartbeatIntervalMs();
     timer.scheduleWithFixedDelay(beat, interval, interval, TimeUnit.MILLISECONDS);
     return new NodeHeartbeat(controlPlane, nodeId, timer);

@@ -14,45 +14,27 @@ import io.openwit.common.metastore.BatchEvent.WalWritten;
 import io.openwit.common.metastore.BatchStore.Counts;
 import io.openwit.common.metastore.BatchStore.Flow;
 import io.openwit.common.observe.ProcessMetrics;
-import java.lang.annotation.ElementType;
-import java.lang.annotation.Retention;
-import java.lang.annotation.RetentionPolicy;
-import java.lang.annotation.Target;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The batch tracker table on both backends: stage reports that commute, commits that mark batches
  * stored, the janitor's completion, the monitor's reads; and the asynchronous tracker in front of it.
  */
 class BatchStoreIT {
-  private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/";
   private static final long ANY_TIME = Long.MAX_VALUE;
-
-  @Retention(RetentionPolicy.RUNTIME)
-  @Target(ElementType.METHOD)
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"sqlite", "postgresql"})
-  @interface OnBothBackends {}
 
   @TempDir Path dataDir;
 
-  /** The PostgreSQL database created for the running test, dropped after it. */
-  private String database;
+  private final TestMetastores metastores = new TestMetastores();
 
   @OnBothBackends
   void stageReportsCommuteWhateverOrderTheyArriveIn(String backend) throws Exception {
@@ -385,29 +367,11 @@ class BatchStoreIT {
   }
 
   private Metastore migrated(String backend) throws Exception {
-    Metastore metastore;
-    if (backend.equals("postgresql")) {
-      database = "openwit_batches_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-      admin("CREATE DATABASE " + database);
-      metastore = new Metastore(POSTGRES + database, "postgres", "");
-    } else {
-      metastore = new Metastore("jdbc:sqlite:" + dataDir.resolve("metastore.db"), "", "");
-    }
-    metastore.migrate();
-    return metastore;
+    return metastores.migrated(backend, dataDir);
   }
 
   @AfterEach
   void dropDatabase() throws Exception {
-    if (database != null) {
-      admin("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-    }
-  }
-
-  private static void admin(String sql) throws Exception {
-    try (Connection connection = DriverManager.getConnection(POSTGRES + "postgres", "postgres", "");
-        Statement statement = connection.createStatement()) {
-      statement.execute(sql);
-    }
+    metastores.close();
   }
 }

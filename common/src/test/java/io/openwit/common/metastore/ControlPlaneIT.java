@@ -3,17 +3,9 @@ package io.openwit.common.metastore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import java.lang.annotation.ElementType;
-import java.lang.annotation.Retention;
-import java.lang.annotation.RetentionPolicy;
-import java.lang.annotation.Target;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,25 +13,15 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** Node heartbeats and leases on both backends, including contenders racing for one lease. */
 class ControlPlaneIT {
-  private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/";
   private static final long DOWN_AFTER_MS = 3000;
   private static final long LEASE_MS = 1000;
 
-  @Retention(RetentionPolicy.RUNTIME)
-  @Target(ElementType.METHOD)
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"sqlite", "postgresql"})
-  @interface OnBothBackends {}
-
   @TempDir Path dataDir;
 
-  /** The PostgreSQL database created for the running test, dropped after it. */
-  private String database;
+  private final TestMetastores metastores = new TestMetastores();
 
   @OnBothBackends
   void nodesShowUpNotReadyDownOrStoppedFromTheirHeartbeats(String backend) throws Exception {
@@ -149,29 +131,11 @@ class ControlPlaneIT {
   }
 
   private Metastore migrated(String backend) throws Exception {
-    Metastore metastore;
-    if (backend.equals("postgresql")) {
-      database = "openwit_control_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-      admin("CREATE DATABASE " + database);
-      metastore = new Metastore(POSTGRES + database, "postgres", "");
-    } else {
-      metastore = new Metastore("jdbc:sqlite:" + dataDir.resolve("metastore.db"), "", "");
-    }
-    metastore.migrate();
-    return metastore;
+    return metastores.migrated(backend, dataDir);
   }
 
   @AfterEach
   void dropDatabase() throws Exception {
-    if (database != null) {
-      admin("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-    }
-  }
-
-  private static void admin(String sql) throws Exception {
-    try (Connection connection = DriverManager.getConnection(POSTGRES + "postgres", "postgres", "");
-        Statement statement = connection.createStatement()) {
-      statement.execute(sql);
-    }
+    metastores.close();
   }
 }
