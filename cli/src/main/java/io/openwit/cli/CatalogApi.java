@@ -1,7 +1,9 @@
 package io.openwit.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
@@ -60,7 +62,7 @@ abstract class CatalogApi {
     try {
       HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
           .send(built, HttpResponse.BodyHandlers.ofString());
-      return new Answer(response.statusCode(), MAPPER.readTree(response.body()));
+      return new Answer(response.statusCode(), body(response));
     } catch (ConnectException e) {
       throw new IllegalStateException("no OpenWit catalog answers at " + built.uri().resolve("/")
           + " (is ./openwit local running? --catalog sets the address)");
@@ -69,6 +71,15 @@ abstract class CatalogApi {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** The JSON answer; anything else (a proxy's or the server's own error page) as a JSON string. */
+  private static JsonNode body(HttpResponse<String> response) {
+    try {
+      return MAPPER.readTree(response.body());
+    } catch (JsonProcessingException e) {
+      return TextNode.valueOf("HTTP " + response.statusCode() + ": " + response.body().strip());
     }
   }
 

@@ -9,6 +9,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import io.openwit.catalog.api.ApiResponses;
 import io.openwit.common.metastore.BatchRecord;
 import io.openwit.common.metastore.BatchStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +43,8 @@ public final class BatchMonitorService {
     server.route().get(PREFIX + "/alerts").build((ctx, request) -> blocking(ctx, this::alerts));
     server.route().get(PREFIX + "/batches").build((ctx, request) -> blocking(ctx, () -> list(ctx.queryParams())));
     server.route().get(PREFIX + "/batches/{id}").build((ctx, request) -> blocking(ctx, () -> show(ctx.pathParam("id"))));
-    server.route().methods(HttpMethod.POST).path(PREFIX + "/batches/{id}/replay")
+    // reading a batch back from Kafka may take longer than the default request timeout
+    server.route().methods(HttpMethod.POST).path(PREFIX + "/batches/{id}/replay").requestTimeout(Duration.ofMinutes(2))
         .build((ctx, request) -> blocking(ctx, () -> replay(ctx.pathParam("id"))));
   }
 

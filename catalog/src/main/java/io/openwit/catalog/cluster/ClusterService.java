@@ -8,6 +8,7 @@ import io.openwit.catalog.api.ApiResponses;
 import io.openwit.catalog.maintenance.Janitor;
 import io.openwit.catalog.maintenance.MaintenanceReport;
 import io.openwit.common.metastore.ControlPlane;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +33,10 @@ public final class ClusterService {
   public void addTo(ServerBuilder server) {
     server.route().get("/api/cluster/nodes").build((ctx, request) -> HttpResponse.of(
         CompletableFuture.supplyAsync(this::nodes, ctx.blockingTaskExecutor())));
-    server.route().methods(HttpMethod.POST).path("/api/maintenance/run").build((ctx, request) -> HttpResponse.of(
-        CompletableFuture.supplyAsync(this::runMaintenance, ctx.blockingTaskExecutor())));
+    // a run over large tables takes minutes: no request timeout
+    server.route().methods(HttpMethod.POST).path("/api/maintenance/run").requestTimeout(Duration.ZERO)
+        .build((ctx, request) -> HttpResponse.of(
+            CompletableFuture.supplyAsync(this::runMaintenance, ctx.blockingTaskExecutor())));
     server.route().get("/api/maintenance/last").build((ctx, request) -> janitor.lastReport()
         .map(ApiResponses::ok)
         .orElseGet(() -> ApiResponses.error(HttpStatus.NOT_FOUND, "this janitor has not run maintenance yet")));
