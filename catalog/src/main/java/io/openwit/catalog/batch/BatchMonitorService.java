@@ -78,7 +78,7 @@ public final class BatchMonitorService {
     body.put("stages", stages);
     body.put("pending", pending);
     body.put("failed", failed);
-    body.put("stuck", batches.list("pending", null, now - stuckAfterMs, MAX_LIMIT).size());
+    body.put("stuck", batches.countPending(now - stuckAfterMs));
     Map<String, Object> throughput = new LinkedHashMap<>();
     throughput.put("window_seconds", (long) seconds);
     throughput.put("wal_written_batches_per_second", walBatches / seconds);

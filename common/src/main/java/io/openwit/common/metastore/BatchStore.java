@@ -229,6 +229,12 @@ public final class BatchStore {
     }, parameters);
   }
 
+  /** How many batches first seen at or before {@code seenBefore} are not completed. */
+  public long countPending(long seenBefore) {
+    return metastore.query("SELECT COUNT(*) FROM batch_tracker WHERE completed = FALSE AND first_seen_at <= ?",
+        rows -> rows.next() ? rows.getLong(1) : 0L, seenBefore);
+  }
+
   private static String furthestStage(String stage) {
     int index = STAGES.indexOf(stage.toLowerCase(Locale.ROOT));
     if (index < 0) {

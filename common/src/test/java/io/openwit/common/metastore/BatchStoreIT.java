@@ -195,6 +195,8 @@ class BatchStoreIT {
     assertThat(ids(store.list("all", null, 5000L, 100))).containsExactly("beta-completed", "acme-wal",
         "acme-ingested");
     assertThat(ids(store.list("all", null, ANY_TIME, 2))).containsExactly("beta-completed", "acme-wal");
+    assertThat(store.countPending(ANY_TIME)).isEqualTo(4);
+    assertThat(store.countPending(5000L)).isEqualTo(2);
 
     assertThatThrownBy(() -> store.list("bogus", null, ANY_TIME, 100))
         .isInstanceOf(IllegalArgumentException.class)
