@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.CodedInputStream;
 import io.openwit.common.config.OpenWitConfig;
 import io.openwit.common.metastore.BatchReporter;
-import io.openwit.receiver.auth.TenantResolver;
+import io.openwit.common.auth.TenantResolver;
 import io.openwit.receiver.kafka.KafkaWal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -42,7 +42,8 @@ class OtlpReceiverTest {
         new OpenWitConfig.Receiver(unusedPort(), jsonHttpPort, unusedPort(), MAX_REQUEST_BYTES, 2_000L,
             false, null, null, null, null),
         new OpenWitConfig.Ingestion(new OpenWitConfig.Kafka("127.0.0.1:" + unusedPort(), null, null, null, null)),
-        defaults.pipeline(), defaults.embeddedKafka(), defaults.flink(), defaults.trino(), defaults.limits(),
+        defaults.pipeline(), defaults.embeddedKafka(), defaults.flink(), defaults.trino(), defaults.query(),
+        defaults.limits(),
         defaults.batchTracking(), defaults.cluster(), defaults.maintenance());
     receiver = OtlpReceiver.start(config, new KafkaWal(config), TenantResolver.disabled(), BatchReporter.NONE, Map.of());
   }

@@ -7,6 +7,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.openwit.common.auth.TenantResolver;
 import java.util.Optional;
 
 /** OTLP/gRPC authentication: the call's tenant from the {@code authorization} metadata, or UNAUTHENTICATED. */

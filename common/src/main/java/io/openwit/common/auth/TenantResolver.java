@@ -1,11 +1,11 @@
-package io.openwit.receiver.auth;
+package io.openwit.common.auth;
 
 import io.openwit.common.metastore.ApiKeys;
 import io.openwit.common.metastore.Metastore;
+import io.openwit.common.observe.DaemonThreads;
 import io.openwit.common.wire.RecordHeaders;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -30,11 +30,7 @@ public final class TenantResolver implements AutoCloseable {
       this.reloader = null;
       return;
     }
-    this.reloader = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "api-key-reload");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.reloader = DaemonThreads.scheduler("api-key-reload");
     reloader.scheduleWithFixedDelay(this::reload, refreshMs, refreshMs, TimeUnit.MILLISECONDS);
   }
 

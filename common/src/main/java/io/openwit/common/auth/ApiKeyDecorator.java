@@ -1,4 +1,4 @@
-package io.openwit.receiver.auth;
+package io.openwit.common.auth;
 
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpRequest;
@@ -10,7 +10,7 @@ import io.netty.util.AttributeKey;
 import java.util.Optional;
 import java.util.function.BiFunction;
 
-/** OTLP/HTTP authentication: the request's tenant from its API key, or a 401. */
+/** HTTP authentication (OTLP/HTTP, the query API): the request's tenant from its API key, or a 401. */
 public final class ApiKeyDecorator implements DecoratingHttpServiceFunction {
   /** The authenticated tenant of the current request. */
   public static final AttributeKey<String> TENANT = AttributeKey.valueOf(ApiKeyDecorator.class, "tenant");
