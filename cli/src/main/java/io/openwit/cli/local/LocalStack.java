@@ -5,6 +5,7 @@ import io.openwit.common.config.OpenWitConfig;
 import io.openwit.common.observe.NodeHeartbeat;
 import io.openwit.common.schema.TableSchemas;
 import io.openwit.common.wire.RecordHeaders;
+import io.openwit.query.api.QueryApiServer;
 import io.openwit.query.trino.TrinoServer;
 import io.openwit.receiver.OtlpReceiver;
 import java.nio.file.Path;
@@ -14,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Single-node mode: every OpenWit part in this JVM (Kafka, catalog, receiver, Flink MiniCluster
- * with the ingest job) plus Trino as a child process, all data under one directory.
+ * Single-node mode: every OpenWit part in this JVM (Kafka, catalog, receiver, query API, Flink
+ * MiniCluster with the ingest job) plus Trino as a child process, all data under one directory.
  */
 public final class LocalStack implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
@@ -51,6 +52,7 @@ public final class LocalStack implements AutoCloseable {
     LOG.info("Kafka broker at {}", kafka.bootstrapServers());
     push(CatalogServer.start(config));
     push(OtlpReceiver.start(config, configFile));
+    push(QueryApiServer.start(config));
     LocalFlink flink = push(LocalFlink.start(config.dataPath().resolve("flink"), config.flink().dashboardPort()));
     flink.submitIngestJob(config);
     trino = push(TrinoServer.start(config, "SELECT count(*) FROM " + TrinoServer.CATALOG + ".\""

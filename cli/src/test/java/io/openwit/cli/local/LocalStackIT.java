@@ -35,6 +35,7 @@ class LocalStackIT {
         Map.entry("receiver.grpc_port", Integer.toString(SharedEngines.freePort())),
         Map.entry("flink.dashboard_port", Integer.toString(SharedEngines.freePort())),
         Map.entry("trino.port", Integer.toString(SharedEngines.freePort())),
+        Map.entry("query.port", Integer.toString(SharedEngines.freePort())),
         Map.entry("pipeline.checkpoint_interval_ms", "2000")));
     String endpoint = "http://127.0.0.1:" + config.receiver().httpPort() + "/v1/traces";
 

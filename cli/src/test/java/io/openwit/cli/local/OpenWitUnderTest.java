@@ -2,6 +2,7 @@ package io.openwit.cli.local;
 
 import io.openwit.catalog.CatalogServer;
 import io.openwit.common.config.OpenWitConfig;
+import io.openwit.query.api.QueryApiServer;
 import io.openwit.receiver.OtlpReceiver;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -15,8 +16,8 @@ import java.util.UUID;
 import org.apache.flink.api.common.JobID;
 
 /**
- * One OpenWit on the shared engines: its own catalog (on the chosen metastore), receiver, Kafka
- * topic and ingest job, wired exactly as {@link LocalStack} wires them.
+ * One OpenWit on the shared engines: its own catalog (on the chosen metastore), receiver, query
+ * API, Kafka topics and ingest job, wired exactly as {@link LocalStack} wires them.
  */
 final class OpenWitUnderTest implements AutoCloseable {
   static final long CHECKPOINT_INTERVAL_MS = 2_000;
@@ -27,17 +28,19 @@ final class OpenWitUnderTest implements AutoCloseable {
   final OpenWitConfig config;
   final CatalogServer catalog;
   final OtlpReceiver receiver;
+  final QueryApiServer queryApi;
   JobID ingestJob;
 
   private OpenWitUnderTest(
       SharedEngines engines, Metastores metastore, String metastoreUrl, OpenWitConfig config,
-      CatalogServer catalog, OtlpReceiver receiver) {
+      CatalogServer catalog, OtlpReceiver receiver, QueryApiServer queryApi) {
     this.engines = engines;
     this.metastore = metastore;
     this.metastoreUrl = metastoreUrl;
     this.config = config;
     this.catalog = catalog;
     this.receiver = receiver;
+    this.queryApi = queryApi;
   }
 
   static OpenWitUnderTest start(Metastores metastore, Map<String, String> extraSettings) {
@@ -51,6 +54,7 @@ final class OpenWitUnderTest implements AutoCloseable {
         Map.entry("receiver.http_port", Integer.toString(SharedEngines.freePort())),
         Map.entry("receiver.json_http_port", Integer.toString(SharedEngines.freePort())),
         Map.entry("receiver.grpc_port", Integer.toString(SharedEngines.freePort())),
+        Map.entry("query.port", Integer.toString(SharedEngines.freePort())),
         Map.entry("ingestion.kafka.bootstrap_servers", engines.kafka.bootstrapServers()),
         Map.entry("ingestion.kafka.topics.traces", "traces-" + name),
         Map.entry("ingestion.kafka.topics.logs", "logs-" + name),
@@ -64,7 +68,9 @@ final class OpenWitUnderTest implements AutoCloseable {
     OpenWitConfig config = SharedEngines.config(dataDir, settings);
     CatalogServer catalog = CatalogServer.start(config);
     OtlpReceiver receiver = OtlpReceiver.start(config, dataDir.resolve("openwit.yaml"));
-    OpenWitUnderTest openWit = new OpenWitUnderTest(engines, metastore, metastoreUrl, config, catalog, receiver);
+    QueryApiServer queryApi = QueryApiServer.start(config);
+    OpenWitUnderTest openWit =
+        new OpenWitUnderTest(engines, metastore, metastoreUrl, config, catalog, receiver, queryApi);
     openWit.startIngestJob();
     openWit.awaitQueryable();
     return openWit;
@@ -160,6 +166,7 @@ final class OpenWitUnderTest implements AutoCloseable {
     if (ingestJob != null && !engines.flink.status(ingestJob).isGloballyTerminalState()) {
       engines.flink.cancel(ingestJob);
     }
+    queryApi.close();
     receiver.close();
     catalog.close();
     metastore.drop(metastoreUrl);

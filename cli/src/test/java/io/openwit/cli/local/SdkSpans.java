@@ -39,7 +39,8 @@ final class SdkSpans {
     run(OtlpHttpSpanExporter.builder().setEndpoint(endpoint).setTimeout(Duration.ofSeconds(30)).build(), service, body);
   }
 
-  private void run(SpanExporter sdkExporter, String service, Consumer<Tracer> body) {
+  /** As {@link #asService}, exporting through {@code sdkExporter} (e.g. one that sends an API key). */
+  void run(SpanExporter sdkExporter, String service, Consumer<Tracer> body) {
     SpanExporter exporter = new Acknowledging(sdkExporter);
     SdkTracerProvider provider = SdkTracerProvider.builder()
         .setResource(Resource.getDefault().toBuilder().put(SERVICE_NAME, service).build())

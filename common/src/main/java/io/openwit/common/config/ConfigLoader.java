@@ -102,6 +102,7 @@ public final class ConfigLoader {
     port(config.embeddedKafka().controllerPort(), "embedded_kafka.controller_port", source);
     port(config.flink().dashboardPort(), "flink.dashboard_port", source);
     port(config.trino().port(), "trino.port", source);
+    port(config.query().port(), "query.port", source);
     positive(config.receiver().maxRequestBytes(), "receiver.max_request_bytes", source);
     positive(config.receiver().kafkaAckTimeoutMs(), "receiver.kafka_ack_timeout_ms", source);
     positive(config.receiver().apiKeyRefreshMs(), "receiver.api_key_refresh_ms", source);

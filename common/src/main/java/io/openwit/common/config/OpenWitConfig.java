@@ -21,6 +21,7 @@ public record OpenWitConfig(
     EmbeddedKafka embeddedKafka,
     Flink flink,
     Trino trino,
+    Query query,
     Limits limits,
     BatchTracking batchTracking,
     Cluster cluster,
@@ -36,6 +37,7 @@ public record OpenWitConfig(
     embeddedKafka = Objects.requireNonNullElseGet(embeddedKafka, () -> new EmbeddedKafka(null, null));
     flink = Objects.requireNonNullElseGet(flink, () -> new Flink(null));
     trino = Objects.requireNonNullElseGet(trino, () -> new Trino(null, null, null, null));
+    query = Objects.requireNonNullElseGet(query, () -> new Query(null));
     limits = Objects.requireNonNullElseGet(limits, () -> new Limits(null, null));
     batchTracking = Objects.requireNonNullElseGet(batchTracking, () -> new BatchTracking(null, null, null, null, null));
     cluster = Objects.requireNonNullElseGet(cluster, () -> new Cluster(null, null, null));
@@ -44,7 +46,7 @@ public record OpenWitConfig(
   }
 
   public static OpenWitConfig defaults() {
-    return new OpenWitConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
+    return new OpenWitConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public Path dataPath() {
@@ -68,7 +70,7 @@ public record OpenWitConfig(
   /** The same configuration with its data under {@code directory}. */
   public OpenWitConfig withDataDir(String directory) {
     return new OpenWitConfig(
-        directory, metastore, catalog, receiver, ingestion, pipeline, embeddedKafka, flink, trino, limits,
+        directory, metastore, catalog, receiver, ingestion, pipeline, embeddedKafka, flink, trino, query, limits,
         batchTracking, cluster, maintenance);
   }
 
@@ -78,7 +80,7 @@ public record OpenWitConfig(
     Ingestion changed = new Ingestion(new Kafka(bootstrapServers, kafka.topics(), kafka.externalTopics(),
         kafka.topicIndexConfig(), kafka.topicDiscoveryIntervalMs()));
     return new OpenWitConfig(
-        dataDir, metastore, catalog, receiver, changed, pipeline, embeddedKafka, flink, trino, limits,
+        dataDir, metastore, catalog, receiver, changed, pipeline, embeddedKafka, flink, trino, query, limits,
         batchTracking, cluster, maintenance);
   }
 
@@ -249,6 +251,13 @@ public record OpenWitConfig(
   public record Flink(Integer dashboardPort) implements Serializable {
     public Flink {
       dashboardPort = Objects.requireNonNullElse(dashboardPort, 8081);
+    }
+  }
+
+  /** The query API (trace by id; search to come), authenticated like ingestion. */
+  public record Query(Integer port) implements Serializable {
+    public Query {
+      port = Objects.requireNonNullElse(port, 8083);
     }
   }
 

@@ -1,0 +1,154 @@
+package io.openwit.query.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.QueryParams;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import io.openwit.common.auth.ApiKeyDecorator;
+import io.openwit.common.auth.TenantResolver;
+import io.openwit.common.config.OpenWitConfig;
+import io.openwit.common.metastore.Metastore;
+import io.openwit.common.observe.NodeHeartbeat;
+import io.openwit.common.observe.ObservabilityRoutes;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.rest.RESTCatalog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The query API (port 8083): {@code GET /api/v1/traces/{trace_id}[?start=&end=]}, every span of a
+ * trace as JSON. The tenant comes from the API key, as for ingestion, so a key never reads another
+ * tenant's namespace. Tables are read through the Iceberg REST catalog.
+ */
+public final class QueryApiServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(QueryApiServer.class);
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private final Server server;
+  private final RESTCatalog catalog;
+  private final TenantResolver tenants;
+  private final NodeHeartbeat heartbeat;
+
+  private QueryApiServer(Server server, RESTCatalog catalog, TenantResolver tenants, NodeHeartbeat heartbeat) {
+    this.server = server;
+    this.catalog = catalog;
+    this.tenants = tenants;
+    this.heartbeat = heartbeat;
+  }
+
+  public static QueryApiServer start(OpenWitConfig config) {
+    RESTCatalog catalog = new RESTCatalog();
+    catalog.setConf(new Configuration());
+    catalog.initialize("openwit", Map.of(CatalogProperties.URI, config.catalogUri()));
+    TenantResolver tenants = tenantResolver(config);
+    TraceLookup traces = new TraceLookup(catalog);
+    Map<String, BooleanSupplier> readiness = Map.of("catalog", () -> catalogAnswers(catalog));
+
+    ServerBuilder builder = Server.builder().http(config.query().port());
+    builder.route().get("/api/v1/traces/{traceId}")
+        .decorator(new ApiKeyDecorator(tenants, QueryApiServer::unauthorized))
+        .build((ctx, request) -> HttpResponse.of(
+            CompletableFuture.supplyAsync(() -> trace(traces, ctx), ctx.blockingTaskExecutor())));
+    ObservabilityRoutes.addTo(builder, readiness);
+    Server server = builder.build();
+    server.start().join();
+    NodeHeartbeat heartbeat = NodeHeartbeat.start(config, "query-api", server.activeLocalPort(),
+        () -> ObservabilityRoutes.isReady(readiness));
+    LOG.info("query API on port {}", server.activeLocalPort());
+    return new QueryApiServer(server, catalog, tenants, heartbeat);
+  }
+
+  private static TenantResolver tenantResolver(OpenWitConfig config) {
+    if (!config.receiver().authEnabled()) {
+      return TenantResolver.disabled();
+    }
+    Metastore metastore =
+        new Metastore(config.metastoreJdbcUrl(), config.metastore().user(), config.metastore().password());
+    return TenantResolver.withApiKeys(metastore, config.receiver().apiKeyRefreshMs());
+  }
+
+  private static HttpResponse trace(TraceLookup traces, ServiceRequestContext ctx) {
+    String tenant = ctx.attr(ApiKeyDecorator.TENANT);
+    QueryParams params = ctx.queryParams();
+    String traceId;
+    Instant from;
+    Instant to;
+    try {
+      traceId = TraceLookup.normalize(ctx.pathParam("traceId"));
+      from = instant(params.get("start"), "start");
+      to = instant(params.get("end"), "end");
+    } catch (IllegalArgumentException e) {
+      return error(HttpStatus.BAD_REQUEST, e.getMessage());
+    }
+    List<ObjectNode> spans = traces.spans(tenant, traceId, from, to);
+    if (spans.isEmpty()) {
+      return error(HttpStatus.NOT_FOUND, "no spans of trace " + traceId + " in tenant '" + tenant + "'"
+          + (from != null || to != null ? " between start and end" : ""));
+    }
+    ObjectNode body = NODES.objectNode();
+    body.put("trace_id", traceId);
+    body.put("span_count", spans.size());
+    ArrayNode array = body.putArray("spans");
+    spans.forEach(array::add);
+    return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, body.toString());
+  }
+
+  /** An ISO-8601 instant or epoch milliseconds; null when absent. */
+  private static Instant instant(String value, String name) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      return value.chars().allMatch(Character::isDigit) ? Instant.ofEpochMilli(Long.parseLong(value))
+          : Instant.parse(value);
+    } catch (DateTimeParseException | NumberFormatException e) {
+      throw new IllegalArgumentException("'" + name + "' must be an ISO-8601 instant or epoch milliseconds, got '"
+          + value + "'");
+    }
+  }
+
+  private static HttpResponse unauthorized(HttpRequest request, String reason) {
+    return error(HttpStatus.UNAUTHORIZED, reason);
+  }
+
+  private static HttpResponse error(HttpStatus status, String message) {
+    ObjectNode error = NODES.objectNode();
+    error.putObject("error").put("code", status.code()).put("message", message);
+    return HttpResponse.of(status, MediaType.JSON_UTF_8, error.toString());
+  }
+
+  private static boolean catalogAnswers(RESTCatalog catalog) {
+    try {
+      catalog.listNamespaces();
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  public int port() {
+    return server.activeLocalPort();
+  }
+
+  @Override
+  public void close() throws Exception {
+    heartbeat.close();
+    server.stop().join();
+    tenants.close();
+    catalog.close();
+  }
+}
