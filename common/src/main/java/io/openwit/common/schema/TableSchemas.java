@@ -19,12 +19,17 @@ import org.apache.iceberg.types.Types;
 public final class TableSchemas {
   private TableSchemas() {}
 
-  /** Parquet with ZSTD, bloom filters on the given columns, old metadata files cleaned up. */
+  /**
+   * Parquet with ZSTD, bloom filters on the given columns, old metadata files cleaned up. Row groups
+   * of 8 MB keep each bloom filter small enough to be selective once compaction makes large
+   * files: a lookup by trace id then reads one row group, not the whole file.
+   */
   private static Map<String, String> tableProperties(String... bloomFilterColumns) {
     Map<String, String> properties = new TreeMap<>();
     properties.put("format-version", "2");
     properties.put("write.format.default", "parquet");
     properties.put("write.parquet.compression-codec", "zstd");
+    properties.put("write.parquet.row-group-size-bytes", Integer.toString(8 * 1024 * 1024));
     properties.put("write.metadata.delete-after-commit.enabled", "true");
     properties.put("write.metadata.previous-versions-max", "50");
     for (String column : bloomFilterColumns) {
