@@ -7,16 +7,24 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import io.openwit.common.metastore.MetastoreException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * JSON for OpenWit's own HTTP APIs: snake_case fields, times ({@code *_at}, {@code last_heartbeat})
  * as ISO-8601 instants, errors as {@code {"error": {"code", "message"}}}.
  */
 public final class ApiResponses {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiResponses.class);
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .enable(SerializationFeature.INDENT_OUTPUT);
@@ -33,6 +41,20 @@ public final class ApiResponses {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write " + body.getClass() + " as JSON", e);
     }
+  }
+
+  /**
+   * Runs {@code work} (it queries the metastore, so it blocks) on the server's blocking executor;
+   * a failure becomes a JSON error: 503 when the metastore does not answer, 500 otherwise.
+   */
+  public static HttpResponse blocking(ServiceRequestContext ctx, Supplier<HttpResponse> work) {
+    return HttpResponse.of(CompletableFuture.supplyAsync(work, ctx.blockingTaskExecutor()).exceptionally(failure -> {
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      LOG.warn("{} {} failed", ctx.method(), ctx.path(), cause);
+      return cause instanceof MetastoreException
+          ? error(HttpStatus.SERVICE_UNAVAILABLE, "the metastore did not answer: " + cause.getMessage())
+          : error(HttpStatus.INTERNAL_SERVER_ERROR, cause.toString());
+    }));
   }
 
   public static HttpResponse error(HttpStatus status, String message) {

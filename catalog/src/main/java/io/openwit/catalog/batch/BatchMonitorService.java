@@ -5,7 +5,6 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.QueryParams;
 import com.linecorp.armeria.server.ServerBuilder;
-import com.linecorp.armeria.server.ServiceRequestContext;
 import io.openwit.catalog.api.ApiResponses;
 import io.openwit.common.metastore.BatchRecord;
 import io.openwit.common.metastore.BatchStore;
@@ -15,8 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 
 /**
  * The batch-monitor API: {@code /api/batch-monitor/status}, {@code /batches/{id}},
@@ -39,13 +36,15 @@ public final class BatchMonitorService {
   }
 
   public void addTo(ServerBuilder server) {
-    server.route().get(PREFIX + "/status").build((ctx, request) -> blocking(ctx, this::status));
-    server.route().get(PREFIX + "/alerts").build((ctx, request) -> blocking(ctx, this::alerts));
-    server.route().get(PREFIX + "/batches").build((ctx, request) -> blocking(ctx, () -> list(ctx.queryParams())));
-    server.route().get(PREFIX + "/batches/{id}").build((ctx, request) -> blocking(ctx, () -> show(ctx.pathParam("id"))));
+    server.route().get(PREFIX + "/status").build((ctx, request) -> ApiResponses.blocking(ctx, this::status));
+    server.route().get(PREFIX + "/alerts").build((ctx, request) -> ApiResponses.blocking(ctx, this::alerts));
+    server.route().get(PREFIX + "/batches")
+        .build((ctx, request) -> ApiResponses.blocking(ctx, () -> list(ctx.queryParams())));
+    server.route().get(PREFIX + "/batches/{id}")
+        .build((ctx, request) -> ApiResponses.blocking(ctx, () -> show(ctx.pathParam("id"))));
     // reading a batch back from Kafka may take longer than the default request timeout
     server.route().methods(HttpMethod.POST).path(PREFIX + "/batches/{id}/replay").requestTimeout(Duration.ofMinutes(2))
-        .build((ctx, request) -> blocking(ctx, () -> replay(ctx.pathParam("id"))));
+        .build((ctx, request) -> ApiResponses.blocking(ctx, () -> replay(ctx.pathParam("id"))));
   }
 
   private HttpResponse status() {
@@ -176,10 +175,5 @@ public final class BatchMonitorService {
     } catch (BatchReplayer.ReplayRefused e) {
       return ApiResponses.error(e.gone() ? HttpStatus.GONE : HttpStatus.CONFLICT, e.getMessage());
     }
-  }
-
-  /** Metastore queries block: they run on the server's blocking executor. */
-  static HttpResponse blocking(ServiceRequestContext ctx, Supplier<HttpResponse> work) {
-    return HttpResponse.of(CompletableFuture.supplyAsync(work, ctx.blockingTaskExecutor()));
   }
 }

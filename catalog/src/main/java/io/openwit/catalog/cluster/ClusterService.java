@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -31,12 +30,10 @@ public final class ClusterService {
   }
 
   public void addTo(ServerBuilder server) {
-    server.route().get("/api/cluster/nodes").build((ctx, request) -> HttpResponse.of(
-        CompletableFuture.supplyAsync(this::nodes, ctx.blockingTaskExecutor())));
+    server.route().get("/api/cluster/nodes").build((ctx, request) -> ApiResponses.blocking(ctx, this::nodes));
     // a run over large tables takes minutes: no request timeout
     server.route().methods(HttpMethod.POST).path("/api/maintenance/run").requestTimeout(Duration.ZERO)
-        .build((ctx, request) -> HttpResponse.of(
-            CompletableFuture.supplyAsync(this::runMaintenance, ctx.blockingTaskExecutor())));
+        .build((ctx, request) -> ApiResponses.blocking(ctx, this::runMaintenance));
     server.route().get("/api/maintenance/last").build((ctx, request) -> janitor.lastReport()
         .map(ApiResponses::ok)
         .orElseGet(() -> ApiResponses.error(HttpStatus.NOT_FOUND, "this janitor has not run maintenance yet")));

@@ -62,7 +62,11 @@ public final class QueryApiServer implements AutoCloseable {
     builder.route().get("/api/v1/traces/{traceId}")
         .decorator(new ApiKeyDecorator(tenants, QueryApiServer::unauthorized))
         .build((ctx, request) -> HttpResponse.of(
-            CompletableFuture.supplyAsync(() -> trace(traces, ctx), ctx.blockingTaskExecutor())));
+            CompletableFuture.supplyAsync(() -> trace(traces, ctx), ctx.blockingTaskExecutor())
+                .exceptionally(failure -> {
+                  LOG.warn("trace lookup {} failed", ctx.path(), failure);
+                  return error(HttpStatus.INTERNAL_SERVER_ERROR, "the trace could not be read: " + failure.getMessage());
+                })));
     ObservabilityRoutes.addTo(builder, readiness);
     Server server = builder.build();
     server.start().join();
