@@ -2,7 +2,7 @@
 -- an external topic between two checkpoints. Times are epoch milliseconds (portable between
 -- PostgreSQL and SQLite); a stage's flag is set only from the event that proves it.
 CREATE TABLE batch_tracker (
-    batch_id          VARCHAR(160) NOT NULL PRIMARY KEY,
+    batch_id          VARCHAR(400) NOT NULL PRIMARY KEY,
     tenant_id         VARCHAR(64)  NOT NULL,
     signal            VARCHAR(16)  NOT NULL,
     source            VARCHAR(16)  NOT NULL,

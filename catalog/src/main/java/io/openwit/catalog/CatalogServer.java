@@ -77,7 +77,7 @@ public final class CatalogServer implements AutoCloseable {
     LOG.info(
         "Iceberg REST catalog, batch monitor and cluster API on {} (metastore {}, warehouse {})",
         config.catalogUri(), redact(metastore.jdbcUrl()), config.warehouseLocation());
-    // closed in this order: stop heartbeating and housekeeping before the metastore users go
+    // closed after the server, in this order: heartbeats and housekeeping before the commit observer
     return new CatalogServer(catalog, server, List.of(heartbeat, janitor, batchMetrics, storedBatches));
   }
 
@@ -117,10 +117,10 @@ public final class CatalogServer implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    server.stop().join();
     for (AutoCloseable part : parts) {
       part.close();
     }
-    server.stop().join();
     catalog.close();
   }
 }

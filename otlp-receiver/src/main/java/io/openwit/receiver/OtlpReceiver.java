@@ -65,9 +65,9 @@ public final class OtlpReceiver implements AutoCloseable {
     KafkaWal wal = new KafkaWal(config);
     try {
       wal.ensureTopics(TOPIC_PARTITIONS);
+      // the catalog migrates the metastore; a receiver without API keys starts even while it is down
       Metastore metastore =
           new Metastore(config.metastoreJdbcUrl(), config.metastore().user(), config.metastore().password());
-      metastore.migrate();
       AsyncBatchTracker tracker = config.batchTracking().enabled()
           ? new AsyncBatchTracker(metastore, config.batchTracking()) : null;
       // Kafka is what ingestion needs; the metastore only to learn new API keys (tracking waits
@@ -99,6 +99,7 @@ public final class OtlpReceiver implements AutoCloseable {
       LOG.warn("authentication is off (receiver.auth_enabled: false): every request goes to tenant 'default'");
       return TenantResolver.disabled();
     }
+    metastore.migrate();
     return TenantResolver.withApiKeys(metastore, receiver.apiKeyRefreshMs());
   }
 

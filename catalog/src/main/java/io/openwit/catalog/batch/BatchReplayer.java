@@ -72,6 +72,8 @@ public final class BatchReplayer {
     TopicPartition partition = new TopicPartition(batch.topics(), batch.partition());
     List<ConsumerRecord<byte[], byte[]>> records = read(partition, batch.firstOffset(), batch.lastOffset());
     String target = config.ingestion().kafka().topics().of(Signal.fromHeaderValue(batch.signal()));
+    // before sending: the replayed copy's own checkpoint report must not be cleared afterwards
+    batches.markReplayed(batch.batchId());
     try (KafkaProducer<byte[], byte[]> producer = producer()) {
       List<Future<?>> sent = new ArrayList<>();
       for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -87,7 +89,6 @@ public final class BatchReplayer {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while replaying batch " + batch.batchId(), e);
     }
-    batches.markReplayed(batch.batchId());
     return new Replay(batch.batchId(), batch.topics(), batch.partition(), batch.firstOffset(), batch.lastOffset(),
         target, records.size());
   }

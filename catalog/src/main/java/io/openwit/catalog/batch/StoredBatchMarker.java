@@ -9,6 +9,7 @@ import io.openwit.common.wire.Signal;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.iceberg.MetadataUpdate;
@@ -29,6 +30,7 @@ public final class StoredBatchMarker implements RestCatalogService.CommitObserve
   static final String JOB_ID = "flink.job-id";
   static final String MAX_COMMITTED_CHECKPOINT_ID = "flink.max-committed-checkpoint-id";
   private static final long PASS_INTERVAL_MS = 2_000;
+  private static final int MAX_ATTEMPTS = 8;
 
   private final BatchStore batches;
   private final ScheduledExecutorService worker;
@@ -53,18 +55,30 @@ public final class StoredBatchMarker implements RestCatalogService.CommitObserve
         String checkpoint = summary.get(MAX_COMMITTED_CHECKPOINT_ID);
         if (jobId != null && checkpoint != null) {
           long snapshotId = added.snapshot().snapshotId();
-          worker.execute(() -> record(tenant, signal.get(), jobId, Long.parseLong(checkpoint), snapshotId));
+          try {
+            worker.execute(() -> record(tenant, signal.get(), jobId, Long.parseLong(checkpoint), snapshotId, 1));
+          } catch (RejectedExecutionException e) {
+            // the catalog is stopping; the commit itself succeeded and must be answered as such
+            LOG.warn("commit of checkpoint {} to {}.{} not recorded: the catalog is stopping", checkpoint, tenant,
+                table.name());
+          }
         }
       }
     }
   }
 
-  private void record(String tenant, Signal signal, String jobId, long checkpointId, long snapshotId) {
+  /** Records a commit; while the metastore does not answer, tries again for about a minute. */
+  private void record(String tenant, Signal signal, String jobId, long checkpointId, long snapshotId, int attempt) {
     try {
       batches.recordCommit(tenant, signal.headerValue(), jobId, checkpointId, snapshotId, System.currentTimeMillis());
     } catch (MetastoreException e) {
-      LOG.warn("could not record the commit of checkpoint {} of job {} to {}.{}: {}", checkpointId, jobId, tenant,
-          signal.headerValue(), e.getMessage());
+      if (attempt >= MAX_ATTEMPTS || worker.isShutdown()) {
+        LOG.warn("gave up recording the commit of checkpoint {} of job {} to {}.{}: {}", checkpointId, jobId, tenant,
+            signal.headerValue(), e.getMessage());
+        return;
+      }
+      worker.schedule(() -> record(tenant, signal, jobId, checkpointId, snapshotId, attempt + 1),
+          PASS_INTERVAL_MS * attempt, TimeUnit.MILLISECONDS);
     }
   }
 

@@ -100,6 +100,7 @@ final class SmallFileCompaction {
         .build();
     // appends since the snapshot planned from don't conflict; deletes of the inputs would
     RewriteFiles rewrite = table.newRewrite().validateFromSnapshot(snapshot.snapshotId());
+    FlinkCommits.carryOver(table, rewrite);
     List<String> written = new ArrayList<>();
     int filesCompacted = 0;
     long rows = 0;

@@ -45,6 +45,9 @@ public final class TableMaintenance {
 
   public static TableReport maintain(Table table, MaintenancePolicy policy, long nowMillis) {
     Steps steps = new Steps(table.name());
+    // judged before this run's own snapshots repeat (or expire) the pipeline's marks
+    boolean removeOrphans = steps.run("orphan removal",
+        () -> pipelineCommitsRecently(table, nowMillis - policy.orphanMinAgeMs()), false);
     Retention retention = steps.run("retention",
         () -> applyRetention(table, policy.retentionDays(), nowMillis), Retention.NONE);
     SmallFileCompaction.Result compaction = steps.run("compaction",
@@ -52,11 +55,28 @@ public final class TableMaintenance {
         SmallFileCompaction.Result.NONE);
     int snapshotsExpired = steps.run("snapshot expiration",
         () -> expireSnapshots(table, policy, nowMillis, retention.snapshotId()), 0);
-    int orphanFilesRemoved = steps.run("orphan removal",
-        () -> OrphanFiles.remove(table, nowMillis - policy.orphanMinAgeMs()), 0);
+    int orphanFilesRemoved = removeOrphans
+        ? steps.run("orphan removal", () -> OrphanFiles.remove(table, nowMillis - policy.orphanMinAgeMs()), 0)
+        : 0;
     return new TableReport(table.name(), compaction.filesCompacted(), compaction.filesWritten(),
         compaction.rowsRewritten(), retention.filesDropped(), retention.rowsDropped(), snapshotsExpired,
         orphanFilesRemoved, steps.errors);
+  }
+
+  /**
+   * Files of a Flink checkpoint are unreferenced until its commit; a pipeline down since before the
+   * orphan age may still commit them when it is restored, so orphans are only removed while the
+   * pipeline commits to the table (or for a table Flink never wrote).
+   */
+  private static boolean pipelineCommitsRecently(Table table, long orphanBefore) {
+    if (!FlinkCommits.everCommitted(table)) {
+      return true;
+    }
+    boolean recent = FlinkCommits.lastPipelineCommitMillis(table).map(at -> at >= orphanBefore).orElse(false);
+    if (!recent) {
+      LOG.info("orphan removal skipped on {}: the pipeline has not committed to it within the orphan age", table.name());
+    }
+    return recent;
   }
 
   /** Deletes the rows before the cutoff day; whole day partitions match, so whole files go. */
@@ -81,6 +101,7 @@ public final class TableMaintenance {
       return Retention.NONE;
     }
     DeleteFiles delete = table.newDelete().deleteFromRowFilter(expired);
+    FlinkCommits.carryOver(table, delete);
     delete.commit();
     // currentSnapshot() may already show a concurrent append; the update knows its own snapshot
     if (!(delete.updateEvent() instanceof CreateSnapshotEvent committed)) {

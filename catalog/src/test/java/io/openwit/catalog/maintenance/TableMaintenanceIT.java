@@ -24,6 +24,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.PartitionSpec;
@@ -133,6 +134,12 @@ class TableMaintenanceIT {
     for (int i = 0; i < 3; i++) {
       append(logs, List.of(log(logs, now, i)));
     }
+    // every live file as old as the orphan: only references may save them, not their age
+    try (var files = Files.walk(Path.of(URI.create(logs.location())))) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        Files.setLastModifiedTime(file, FileTime.fromMillis(now - 3 * DAY_MS));
+      }
+    }
     Path oldOrphan = strayFile(logs, now - 3 * DAY_MS);
     Path freshOrphan = strayFile(logs, now);
     long later = System.currentTimeMillis() + 1;
@@ -148,6 +155,39 @@ class TableMaintenanceIT {
     assertThat(oldOrphan).doesNotExist();
     assertThat(freshOrphan).exists();
     assertThat(rows(logs)).hasSize(3);
+    assertThat(dataFiles(logs)).allSatisfy(file -> assertThat(Path.of(URI.create(file.location()))).exists());
+    logs.refresh();
+    assertThat(Path.of(URI.create(((HasTableOperations) logs).operations().current().metadataFileLocation())))
+        .exists();
+  }
+
+  @Test
+  void maintenanceKeepsFlinksCommitMarksAndSparesOrphansWhileThePipelineIsDown() throws IOException {
+    Table logs = TenantTables.create(catalog, TableIdentifier.of("acme", "logs"));
+    long now = System.currentTimeMillis();
+    flinkAppend(logs, List.of(log(logs, now - 10 * DAY_MS, 1)), 7);
+    flinkAppend(logs, List.of(log(logs, now, 2)), 8);
+    Path oldOrphan = strayFile(logs, now - 3 * DAY_MS);
+
+    // two days on, the pipeline has not committed for longer than the orphan age: it may be down
+    // with a checkpoint whose files only its state references
+    TableReport whilePipelineDown = TableMaintenance.maintain(logs, policy(DAY_MS, 7), now + 2 * DAY_MS);
+    assertThat(whilePipelineDown.errors()).isEmpty();
+    assertThat(whilePipelineDown.retentionRowsDropped()).isEqualTo(1);
+    assertThat(whilePipelineDown.orphanFilesRemoved()).isZero();
+    assertThat(oldOrphan).exists();
+    // the snapshots Flink wrote are expired with the dropped rows; their marks live on
+    logs.refresh();
+    assertThat(logs.currentSnapshot().summary())
+        .containsEntry("flink.max-committed-checkpoint-id", "8")
+        .containsEntry("flink.job-id", "job-1")
+        .containsEntry("openwit.maintenance", "true");
+
+    flinkAppend(logs, List.of(log(logs, now, 3)), 9);
+    TableReport whilePipelineCommits = TableMaintenance.maintain(logs, policy(DAY_MS, 7), now + DAY_MS / 2);
+    assertThat(whilePipelineCommits.orphanFilesRemoved()).isEqualTo(1);
+    assertThat(oldOrphan).doesNotExist();
+    assertThat(rows(logs)).hasSize(2);
   }
 
   @Test
@@ -217,6 +257,17 @@ class TableMaintenanceIT {
     }
     table.newAppend().appendFile(writer.toDataFile()).commit();
     return rows;
+  }
+
+  /** An append as Flink's Iceberg sink commits it: with its job and checkpoint in the summary. */
+  private static void flinkAppend(Table table, List<Record> rows, long checkpointId) throws IOException {
+    append(table, rows);
+    // the marks go on a snapshot of their own, since append() commits its file already
+    table.newAppend()
+        .set("flink.job-id", "job-1")
+        .set("flink.operator-id", "operator-1")
+        .set("flink.max-committed-checkpoint-id", Long.toString(checkpointId))
+        .commit();
   }
 
   private static Record span(Table table, long timeMillis, int n) {

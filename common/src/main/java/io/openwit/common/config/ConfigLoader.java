@@ -136,6 +136,11 @@ public final class ConfigLoader {
     positive(tracking.queueCapacity(), "batch_tracking.queue_capacity", source);
     positive(tracking.stuckAfterMs(), "batch_tracking.stuck_after_ms", source);
     positive(tracking.keepCompletedMs(), "batch_tracking.keep_completed_ms", source);
+    if (tracking.stuckAfterMs() >= config.pipeline().dedupWindowMs()) {
+      // a stuck batch is replayed under its id: the pipeline must still remember ids that old
+      throw new ConfigException(source + ": 'batch_tracking.stuck_after_ms' must be shorter than"
+          + " 'pipeline.dedup_window_ms', so a batch alerted as stuck can be replayed without duplicates");
+    }
     OpenWitConfig.Cluster cluster = config.cluster();
     positive(cluster.heartbeatIntervalMs(), "cluster.heartbeat_interval_ms", source);
     positive(cluster.leaseMs(), "cluster.lease_ms", source);

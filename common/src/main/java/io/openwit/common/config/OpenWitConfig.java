@@ -307,7 +307,7 @@ public record OpenWitConfig(
       enabled = Objects.requireNonNullElse(enabled, true);
       flushIntervalMs = Objects.requireNonNullElse(flushIntervalMs, 500L);
       queueCapacity = Objects.requireNonNullElse(queueCapacity, 200_000);
-      stuckAfterMs = Objects.requireNonNullElse(stuckAfterMs, 600_000L);
+      stuckAfterMs = Objects.requireNonNullElse(stuckAfterMs, 300_000L);
       keepCompletedMs = Objects.requireNonNullElse(keepCompletedMs, 7 * 86_400_000L);
     }
   }

@@ -60,14 +60,14 @@ public final class BatchStore {
           + " stored = CASE WHEN excluded.stored THEN TRUE ELSE batch_tracker.stored END,"
           + " stored_at = COALESCE(batch_tracker.stored_at, excluded.stored_at)";
 
-  // A batch seen again by the same job (a client's retry, or a replay after a failover) keeps its
-  // first checkpoint: that one, or a later one of the same job, commits its rows.
+  // A batch seen again by the same job (a client's retry, or records read again after a failover
+  // from an older checkpoint) takes the later checkpoint: the earlier one may have been aborted.
   private static final String CHECKPOINTED =
       "INSERT INTO batch_tracker (batch_id, tenant_id, signal, source, first_seen_at, flink_job_id, checkpoint_id)"
           + " VALUES (?, ?, ?, ?, ?, ?, ?)"
           + " ON CONFLICT (batch_id) DO UPDATE SET"
           + " checkpoint_id = CASE WHEN batch_tracker.flink_job_id = excluded.flink_job_id"
-          + "   AND batch_tracker.checkpoint_id IS NOT NULL THEN batch_tracker.checkpoint_id"
+          + "   AND batch_tracker.checkpoint_id > excluded.checkpoint_id THEN batch_tracker.checkpoint_id"
           + "   ELSE excluded.checkpoint_id END,"
           + " flink_job_id = excluded.flink_job_id"
           + " WHERE batch_tracker.stored = FALSE";
@@ -93,7 +93,9 @@ public final class BatchStore {
       "UPDATE batch_tracker SET stored = TRUE, stored_at = ?,"
           + " snapshot_id = (SELECT c.snapshot_id FROM table_commits c WHERE c.tenant_id = batch_tracker.tenant_id"
           + "   AND c.signal = batch_tracker.signal AND c.flink_job_id = batch_tracker.flink_job_id)"
-          + " WHERE stored = FALSE AND checkpoint_id IS NOT NULL AND EXISTS (SELECT 1 FROM table_commits c"
+          // a batch that failed to decode left no rows: it is not stored, it waits for a replay
+          + " WHERE stored = FALSE AND error_stage IS NULL AND checkpoint_id IS NOT NULL"
+          + "   AND EXISTS (SELECT 1 FROM table_commits c"
           + "   WHERE c.tenant_id = batch_tracker.tenant_id AND c.signal = batch_tracker.signal"
           + "   AND c.flink_job_id = batch_tracker.flink_job_id AND c.checkpoint_id >= batch_tracker.checkpoint_id)";
 
@@ -110,9 +112,9 @@ public final class BatchStore {
   }
 
   /**
-   * Writes {@code events}: one transaction per kind of update, each touching its rows in batch id
-   * order, so concurrent writers (receiver, pipeline, catalog) lock rows in one order and cannot
-   * deadlock on PostgreSQL. Kinds need no common transaction: each sets only its own columns.
+   * Writes {@code events} in one transaction, so a failed write leaves nothing half applied and can
+   * be retried whole. Rows are locked in one order (kind, then batch id), which keeps PostgreSQL
+   * deadlocks between writers rare; one that happens fails the write, which the caller retries.
    */
   public void apply(List<BatchEvent> events) {
     List<Update> updates = new ArrayList<>();
@@ -140,21 +142,21 @@ public final class BatchStore {
       }
     }
     updates.sort(Comparator.comparing(Update::batchId, Comparator.nullsFirst(Comparator.naturalOrder())));
-    for (String sql : List.of(WAL_WRITTEN, CONSUMED, INGESTED, CHECKPOINTED, FAILED)) {
-      List<Update> ofKind = updates.stream().filter(update -> update.sql().equals(sql)).toList();
-      if (ofKind.isEmpty()) {
-        continue;
-      }
-      metastore.inTransaction(connection -> {
+    metastore.inTransaction(connection -> {
+      for (String sql : List.of(WAL_WRITTEN, CONSUMED, INGESTED, CHECKPOINTED, FAILED)) {
+        List<Update> ofKind = updates.stream().filter(update -> update.sql().equals(sql)).toList();
+        if (ofKind.isEmpty()) {
+          continue;
+        }
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
           for (Update update : ofKind) {
             add(statement, update.parameters());
           }
           statement.executeBatch();
         }
-        return null;
-      });
-    }
+      }
+      return null;
+    });
   }
 
   /** One upsert: its statement and parameters, the batch id first. */
@@ -184,7 +186,8 @@ public final class BatchStore {
   /** The janitor's part: a stored batch is complete. */
   public int completeStored(long now) {
     return metastore.inTransaction(connection -> Metastore.execute(connection,
-        "UPDATE batch_tracker SET completed = TRUE, completed_at = ? WHERE completed = FALSE AND stored = TRUE", now));
+        "UPDATE batch_tracker SET completed = TRUE, completed_at = ?"
+            + " WHERE completed = FALSE AND stored = TRUE AND error_stage IS NULL", now));
   }
 
   /** Forgets completed batches older than {@code before}. */

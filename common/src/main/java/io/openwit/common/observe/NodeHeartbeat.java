@@ -53,8 +53,9 @@ public final class NodeHeartbeat implements AutoCloseable {
       try {
         controlPlane.heartbeat(nodeId, role, address, VERSION, startedAt, ready.getAsBoolean(),
             System.currentTimeMillis());
-      } catch (MetastoreException e) {
-        LOG.warn("heartbeat of {} not recorded: {}", nodeId, e.getMessage());
+      } catch (RuntimeException e) {
+        // an exception would cancel every later beat
+        LOG.warn("heartbeat of {} not recorded: {}", nodeId, e.toString());
       }
     };
     beat.run();
@@ -72,7 +73,11 @@ public final class NodeHeartbeat implements AutoCloseable {
   public void close() {
     timer.shutdownNow();
     try {
+      // a beat in flight would otherwise mark the node running again after it stopped
+      timer.awaitTermination(10, TimeUnit.SECONDS);
       controlPlane.stopped(nodeId, System.currentTimeMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (MetastoreException e) {
       LOG.warn("could not record that {} stopped: {}", nodeId, e.getMessage());
     }

@@ -44,9 +44,18 @@ public final class ObservabilityRoutes {
     return !check(readiness).containsValue(false);
   }
 
+  /** A check that throws is a dependency that does not answer. */
+  private static boolean passes(BooleanSupplier check) {
+    try {
+      return check.getAsBoolean();
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   private static Map<String, Boolean> check(Map<String, BooleanSupplier> readiness) {
     Map<String, Boolean> results = new LinkedHashMap<>();
-    readiness.forEach((name, check) -> results.put(name, check.getAsBoolean()));
+    readiness.forEach((name, check) -> results.put(name, passes(check)));
     return results;
   }
 }

@@ -92,5 +92,8 @@ class ConfigLoaderTest {
         .hasMessageContaining("cluster.down_after_ms");
     assertThatThrownBy(() -> ConfigLoader.parse("maintenance:\n  tick_ms: 20000\n", Map.of(), "openwit.yaml"))
         .hasMessageContaining("maintenance.tick_ms");
+    assertThatThrownBy(() -> ConfigLoader.parse(
+            "batch_tracking:\n  stuck_after_ms: 900000\n", Map.of(), "openwit.yaml"))
+        .hasMessageContaining("batch_tracking.stuck_after_ms").hasMessageContaining("pipeline.dedup_window_ms");
   }
 }

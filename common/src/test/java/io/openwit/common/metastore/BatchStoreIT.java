@@ -88,6 +88,20 @@ class BatchStoreIT {
   }
 
   @OnBothBackends
+  void aBatchThatFailedToDecodeIsNeitherStoredNorCompleted(String backend) throws Exception {
+    BatchStore store = migrated(backend).batches();
+    store.apply(List.of(
+        checkpointed("job-1", 5L, member("poison", "acme", "logs"), member("good", "acme", "logs")),
+        new Failed("poison", "acme", "logs", BatchEvent.SOURCE_RECEIVER, "ingested", "cannot decode", 500L)));
+    store.recordCommit("acme", "logs", "job-1", 5L, 1L, 1_000L);
+    store.completeStored(2_000L);
+
+    assertThat(find(store, "good").stage()).isEqualTo("completed");
+    assertThat(find(store, "poison")).extracting(BatchRecord::stage, BatchRecord::errorStage)
+        .containsExactly("seen", "ingested");
+  }
+
+  @OnBothBackends
   void aCommitMarksStoredExactlyTheBatchesOfItsTenantSignalAndJobUpToItsCheckpoint(String backend)
       throws Exception {
     BatchStore store = migrated(backend).batches();
@@ -126,12 +140,13 @@ class BatchStoreIT {
   }
 
   @OnBothBackends
-  void aBatchKeepsItsFirstCheckpointOfAJobTakesAnotherJobsAndIsFrozenOnceStored(String backend) throws Exception {
+  void aBatchTakesTheLaterCheckpointOfAJobAnotherJobsAndIsFrozenOnceStored(String backend) throws Exception {
     BatchStore store = migrated(backend).batches();
     store.apply(List.of(checkpointed("job-1", 5L, member("b1", "acme", "logs"))));
     store.apply(List.of(checkpointed("job-1", 6L, member("b1", "acme", "logs"))));
+    store.apply(List.of(checkpointed("job-1", 4L, member("b1", "acme", "logs"))));
     assertThat(find(store, "b1")).extracting(BatchRecord::flinkJobId, BatchRecord::checkpointId)
-        .containsExactly("job-1", 5L);
+        .containsExactly("job-1", 6L);
 
     store.apply(List.of(checkpointed("job-2", 2L, member("b1", "acme", "logs"))));
     assertThat(find(store, "b1")).extracting(BatchRecord::flinkJobId, BatchRecord::checkpointId)
