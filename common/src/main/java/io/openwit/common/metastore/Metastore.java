@@ -39,6 +39,9 @@ public final class Metastore {
 
   /** Brings the schema up to date; safe to run at every start. */
   public void migrate() {
+    if (isSqlite()) {
+      query("PRAGMA journal_mode=WAL", rows -> null);
+    }
     Flyway.configure()
         .dataSource(jdbcUrl, user, password)
         .locations("classpath:db/metastore")
@@ -223,9 +226,10 @@ public final class Metastore {
       properties.setProperty("password", password);
     }
     if (isSqlite()) {
-      // the catalog writes to the same file: wait for its lock instead of failing with SQLITE_BUSY
+      // the catalog writes to the same file: wait for its lock instead of failing with SQLITE_BUSY.
+      // WAL is set once by migrate(); switching it on every connection takes a lock of its own,
+      // which concurrent connections get refused without waiting.
       properties.setProperty("busy_timeout", "30000");
-      properties.setProperty("journal_mode", "WAL");
     }
     return DriverManager.getConnection(jdbcUrl, properties);
   }
