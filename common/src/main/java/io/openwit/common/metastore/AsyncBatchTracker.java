@@ -61,15 +61,6 @@ public final class AsyncBatchTracker implements BatchReporter, AutoCloseable {
         new Metastore(url, config.metastore().user(), config.metastore().password()), config.batchTracking()));
   }
 
-  /**
-   * Writes what the shared trackers hold and stops them: for the end of the code that uses them,
-   * e.g. when Flink releases a job's class loader.
-   */
-  public static void closeShared() {
-    SHARED.values().forEach(AsyncBatchTracker::close);
-    SHARED.clear();
-  }
-
   /** Queues {@code event}; never blocks. */
   @Override
   public void report(BatchEvent event) {

@@ -65,9 +65,6 @@ public final class BatchTracking extends ProcessFunction<OtlpBatch, OtlpBatch> i
   public void open(OpenContext openContext) {
     jobId = getRuntimeContext().getJobInfo().getJobId().toString();
     reporter = AsyncBatchTracker.shared(config);
-    // the shared tracker's thread must not outlive the job's class loader on a session cluster
-    getRuntimeContext().registerUserCodeClassLoaderReleaseHookIfAbsent(
-        "openwit-batch-tracker", AsyncBatchTracker::closeShared);
     sinceCheckpoint = new LinkedHashMap<>();
     openGroups = new HashMap<>();
     int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
