@@ -45,8 +45,7 @@ public final class CatalogServer implements AutoCloseable {
   }
 
   public static CatalogServer start(OpenWitConfig config) {
-    Metastore metastore =
-        new Metastore(config.metastoreJdbcUrl(), config.metastore().user(), config.metastore().password());
+    Metastore metastore = Metastore.of(config);
     metastore.migrate();
 
     JdbcCatalog catalog = openIcebergCatalog(config, metastore);

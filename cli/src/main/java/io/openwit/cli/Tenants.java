@@ -33,8 +33,7 @@ final class Tenants {
 
     Metastore metastore() {
       OpenWitConfig configuration = OpenWit.loadConfig(config, null);
-      Metastore metastore = new Metastore(
-          configuration.metastoreJdbcUrl(), configuration.metastore().user(), configuration.metastore().password());
+      Metastore metastore = Metastore.of(configuration);
       metastore.migrate();
       return metastore;
     }

@@ -66,8 +66,7 @@ public final class OtlpReceiver implements AutoCloseable {
     try {
       wal.ensureTopics(TOPIC_PARTITIONS);
       // the catalog migrates the metastore; a receiver without API keys starts even while it is down
-      Metastore metastore =
-          new Metastore(config.metastoreJdbcUrl(), config.metastore().user(), config.metastore().password());
+      Metastore metastore = Metastore.of(config);
       AsyncBatchTracker tracker = config.batchTracking().enabled()
           ? new AsyncBatchTracker(metastore, config.batchTracking()) : null;
       // Kafka is what ingestion needs; the metastore only to learn new API keys (tracking waits

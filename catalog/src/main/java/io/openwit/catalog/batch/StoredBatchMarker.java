@@ -6,7 +6,6 @@ import io.openwit.common.observe.DaemonThreads;
 import io.openwit.common.metastore.MetastoreException;
 import io.openwit.common.schema.TableSchemas;
 import io.openwit.common.wire.Signal;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
@@ -43,7 +42,7 @@ public final class StoredBatchMarker implements RestCatalogService.CommitObserve
 
   @Override
   public void committed(TableIdentifier table, UpdateTableRequest update) {
-    Optional<Signal> signal = signalOf(table);
+    Optional<Signal> signal = TableSchemas.signalOfTable(table.name());
     if (signal.isEmpty() || table.namespace().levels().length != 1) {
       return;
     }
@@ -90,11 +89,6 @@ public final class StoredBatchMarker implements RestCatalogService.CommitObserve
     }
   }
 
-  private static Optional<Signal> signalOf(TableIdentifier table) {
-    return Arrays.stream(Signal.values())
-        .filter(signal -> TableSchemas.forSignal(signal).name().equals(table.name()))
-        .findFirst();
-  }
 
   @Override
   public void close() {

@@ -10,7 +10,6 @@ import io.openwit.common.observe.ProcessMetrics;
 import io.openwit.common.schema.TableSchemas;
 import io.openwit.common.wire.Signal;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -187,10 +186,7 @@ public final class Janitor implements AutoCloseable {
 
   private MaintenancePolicy policy(TableIdentifier identifier) {
     OpenWitConfig.Maintenance maintenance = config.maintenance();
-    Signal signal = Arrays.stream(Signal.values())
-        .filter(candidate -> TableSchemas.forSignal(candidate).name().equals(identifier.name()))
-        .findFirst()
-        .orElseThrow();
+    Signal signal = TableSchemas.signalOfTable(identifier.name()).orElseThrow();
     int retentionDays = maintenance.retention().daysOf(identifier.namespace().level(0), signal);
     return new MaintenancePolicy(maintenance.targetFileSizeBytes(), maintenance.minInputFiles(),
         maintenance.snapshotMaxAgeMs(), maintenance.minSnapshotsToKeep(), maintenance.orphanMinAgeMs(), retentionDays);

@@ -57,8 +57,8 @@ public final class AsyncBatchTracker implements BatchReporter, AutoCloseable {
     if (!config.batchTracking().enabled()) {
       return BatchReporter.NONE;
     }
-    return SHARED.computeIfAbsent(config.metastoreJdbcUrl(), url -> new AsyncBatchTracker(
-        new Metastore(url, config.metastore().user(), config.metastore().password()), config.batchTracking()));
+    return SHARED.computeIfAbsent(config.metastoreJdbcUrl(),
+        url -> new AsyncBatchTracker(Metastore.of(config), config.batchTracking()));
   }
 
   /** Queues {@code event}; never blocks. */

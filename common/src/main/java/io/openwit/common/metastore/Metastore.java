@@ -1,5 +1,6 @@
 package io.openwit.common.metastore;
 
+import io.openwit.common.config.OpenWitConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -27,6 +28,11 @@ public final class Metastore {
     this.jdbcUrl = jdbcUrl;
     this.user = user;
     this.password = password;
+  }
+
+  /** The metastore {@code config} names (an SQLite file in the data directory by default). */
+  public static Metastore of(OpenWitConfig config) {
+    return new Metastore(config.metastoreJdbcUrl(), config.metastore().user(), config.metastore().password());
   }
 
   public String jdbcUrl() {

@@ -44,8 +44,7 @@ public final class NodeHeartbeat implements AutoCloseable {
 
   /** As above, for a process whose address is not a local port (e.g. a Flink task). */
   public static NodeHeartbeat start(OpenWitConfig config, String role, String address, BooleanSupplier ready) {
-    Metastore metastore =
-        new Metastore(config.metastoreJdbcUrl(), config.metastore().user(), config.metastore().password());
+    Metastore metastore = Metastore.of(config);
     ControlPlane controlPlane = metastore.controlPlane();
     String nodeId = role + "@" + address;
     long startedAt = System.currentTimeMillis();

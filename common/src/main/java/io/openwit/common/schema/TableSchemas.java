@@ -4,7 +4,9 @@ import static org.apache.iceberg.types.Types.NestedField.optional;
 import static org.apache.iceberg.types.Types.NestedField.required;
 
 import io.openwit.common.wire.Signal;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
@@ -200,5 +202,10 @@ public final class TableSchemas {
       case LOGS -> LOGS;
       case METRICS -> METRICS;
     };
+  }
+
+  /** The signal whose table is named {@code tableName} (spans, logs, metrics), if any. */
+  public static Optional<Signal> signalOfTable(String tableName) {
+    return Arrays.stream(Signal.values()).filter(signal -> forSignal(signal).name().equals(tableName)).findFirst();
   }
 }

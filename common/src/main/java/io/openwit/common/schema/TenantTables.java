@@ -1,7 +1,6 @@
 package io.openwit.common.schema;
 
 import io.openwit.common.wire.Signal;
-import java.util.Arrays;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
@@ -32,10 +31,8 @@ public final class TenantTables {
    * pipeline does for a tenant it sees first; returns it, also when another writer just created it.
    */
   public static Table create(Catalog catalog, TableIdentifier identifier) {
-    TableDefinition table = Arrays.stream(Signal.values())
+    TableDefinition table = TableSchemas.signalOfTable(identifier.name())
         .map(TableSchemas::forSignal)
-        .filter(definition -> definition.name().equals(identifier.name()))
-        .findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no OpenWit table is named '" + identifier.name() + "'"));
     if (catalog instanceof SupportsNamespaces namespaces) {
       createNamespaceIfMissing(namespaces, identifier.namespace());

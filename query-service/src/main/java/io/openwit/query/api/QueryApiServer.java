@@ -80,8 +80,7 @@ public final class QueryApiServer implements AutoCloseable {
     if (!config.receiver().authEnabled()) {
       return TenantResolver.disabled();
     }
-    Metastore metastore =
-        new Metastore(config.metastoreJdbcUrl(), config.metastore().user(), config.metastore().password());
+    Metastore metastore = Metastore.of(config);
     return TenantResolver.withApiKeys(metastore, config.receiver().apiKeyRefreshMs());
   }
 
