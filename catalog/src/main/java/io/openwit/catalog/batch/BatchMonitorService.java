@@ -5,7 +5,7 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.QueryParams;
 import com.linecorp.armeria.server.ServerBuilder;
-import io.openwit.catalog.api.ApiResponses;
+import io.openwit.common.http.ApiResponses;
 import io.openwit.common.metastore.BatchRecord;
 import io.openwit.common.metastore.BatchStore;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.openwit.catalog.batch;
 
+import io.openwit.catalog.FlinkCommits;
 import io.openwit.catalog.rest.RestCatalogService;
 import io.openwit.common.metastore.BatchStore;
 import io.openwit.common.observe.DaemonThreads;
@@ -26,8 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class StoredBatchMarker implements RestCatalogService.CommitObserver, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StoredBatchMarker.class);
-  static final String JOB_ID = "flink.job-id";
-  static final String MAX_COMMITTED_CHECKPOINT_ID = "flink.max-committed-checkpoint-id";
   private static final long PASS_INTERVAL_MS = 2_000;
   private static final int MAX_ATTEMPTS = 8;
 
@@ -50,8 +49,8 @@ public final class StoredBatchMarker implements RestCatalogService.CommitObserve
     for (MetadataUpdate change : update.updates()) {
       if (change instanceof MetadataUpdate.AddSnapshot added) {
         Map<String, String> summary = added.snapshot().summary();
-        String jobId = summary.get(JOB_ID);
-        String checkpoint = summary.get(MAX_COMMITTED_CHECKPOINT_ID);
+        String jobId = summary.get(FlinkCommits.JOB_ID);
+        String checkpoint = summary.get(FlinkCommits.MAX_COMMITTED_CHECKPOINT_ID);
         if (jobId != null && checkpoint != null) {
           long snapshotId = added.snapshot().snapshotId();
           try {

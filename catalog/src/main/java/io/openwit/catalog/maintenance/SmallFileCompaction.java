@@ -1,5 +1,6 @@
 package io.openwit.catalog.maintenance;
 
+import io.openwit.catalog.FlinkCommits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;

@@ -14,6 +14,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import io.openwit.common.auth.ApiKeyDecorator;
 import io.openwit.common.auth.TenantResolver;
 import io.openwit.common.config.OpenWitConfig;
+import io.openwit.common.http.ApiResponses;
 import io.openwit.common.metastore.Metastore;
 import io.openwit.common.observe.NodeHeartbeat;
 import io.openwit.common.observe.ObservabilityRoutes;
@@ -21,7 +22,6 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
@@ -61,12 +61,7 @@ public final class QueryApiServer implements AutoCloseable {
     ServerBuilder builder = Server.builder().http(config.query().port());
     builder.route().get("/api/v1/traces/{traceId}")
         .decorator(new ApiKeyDecorator(tenants, QueryApiServer::unauthorized))
-        .build((ctx, request) -> HttpResponse.of(
-            CompletableFuture.supplyAsync(() -> trace(traces, ctx), ctx.blockingTaskExecutor())
-                .exceptionally(failure -> {
-                  LOG.warn("trace lookup {} failed", ctx.path(), failure);
-                  return error(HttpStatus.INTERNAL_SERVER_ERROR, "the trace could not be read: " + failure.getMessage());
-                })));
+        .build((ctx, request) -> ApiResponses.blocking(ctx, () -> trace(traces, ctx)));
     ObservabilityRoutes.addTo(builder, readiness);
     Server server = builder.build();
     server.start().join();
@@ -95,11 +90,11 @@ public final class QueryApiServer implements AutoCloseable {
       from = instant(params.get("start"), "start");
       to = instant(params.get("end"), "end");
     } catch (IllegalArgumentException e) {
-      return error(HttpStatus.BAD_REQUEST, e.getMessage());
+      return ApiResponses.error(HttpStatus.BAD_REQUEST, e.getMessage());
     }
     List<ObjectNode> spans = traces.spans(tenant, traceId, from, to);
     if (spans.isEmpty()) {
-      return error(HttpStatus.NOT_FOUND, "no spans of trace " + traceId + " in tenant '" + tenant + "'"
+      return ApiResponses.error(HttpStatus.NOT_FOUND, "no spans of trace " + traceId + " in tenant '" + tenant + "'"
           + (from != null || to != null ? " between start and end" : ""));
     }
     ObjectNode body = NODES.objectNode();
@@ -125,14 +120,9 @@ public final class QueryApiServer implements AutoCloseable {
   }
 
   private static HttpResponse unauthorized(HttpRequest request, String reason) {
-    return error(HttpStatus.UNAUTHORIZED, reason);
+    return ApiResponses.error(HttpStatus.UNAUTHORIZED, reason);
   }
 
-  private static HttpResponse error(HttpStatus status, String message) {
-    ObjectNode error = NODES.objectNode();
-    error.putObject("error").put("code", status.code()).put("message", message);
-    return HttpResponse.of(status, MediaType.JSON_UTF_8, error.toString());
-  }
 
   private static boolean catalogAnswers(RESTCatalog catalog) {
     try {

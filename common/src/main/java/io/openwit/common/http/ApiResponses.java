@@ -1,4 +1,4 @@
-package io.openwit.catalog.api;
+package io.openwit.common.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * JSON for OpenWit's own HTTP APIs: snake_case fields, times ({@code *_at}, {@code last_heartbeat})
+ * JSON for OpenWit's own HTTP APIs (catalog, query API): snake_case fields, times ({@code *_at}, {@code last_heartbeat})
  * as ISO-8601 instants, errors as {@code {"error": {"code", "message"}}}.
  */
 public final class ApiResponses {
