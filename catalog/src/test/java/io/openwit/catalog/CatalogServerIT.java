@@ -52,7 +52,7 @@ class CatalogServerIT {
     }
     OpenWitConfig config = new OpenWitConfig(dataDir.toString(),
         new OpenWitConfig.Metastore(jdbcUrl, jdbcUrl.isEmpty() ? "" : "postgres", ""),
-        new OpenWitConfig.Catalog(0, null, null), null, null, null, null, null, null, null, null, null, null, null);
+        new OpenWitConfig.Catalog(0, null, null), null, null, null, null, null, null, null, null, null, null, null, null);
     try (CatalogServer server = CatalogServer.start(config);
         RESTCatalog client = new RESTCatalog()) {
       client.setConf(new Configuration());
@@ -115,7 +115,7 @@ class CatalogServerIT {
   @Test
   void restartKeepsTablesAndDoesNotRecreateThem() throws Exception {
     OpenWitConfig config = new OpenWitConfig(dataDir.toString(), null,
-        new OpenWitConfig.Catalog(0, null, null), null, null, null, null, null, null, null, null, null, null, null);
+        new OpenWitConfig.Catalog(0, null, null), null, null, null, null, null, null, null, null, null, null, null, null);
     String firstMetadata;
     try (CatalogServer server = CatalogServer.start(config); RESTCatalog client = client(server)) {
       firstMetadata = metadataLocation(client);

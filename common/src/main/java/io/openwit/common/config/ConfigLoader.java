@@ -161,6 +161,11 @@ public final class ConfigLoader {
     retentionDays(maintenance.retention().defaults(), "maintenance.retention.defaults", source);
     maintenance.retention().tenants().forEach(
         (tenant, days) -> retentionDays(days, "maintenance.retention.tenants." + tenant, source));
+    OpenWitConfig.Index index = config.index();
+    positive(index.pollIntervalMs(), "index.poll_interval_ms", source);
+    positive(index.maxFilesPerSegment(), "index.max_files_per_segment", source);
+    positive(index.mergeMinSegments(), "index.merge_min_segments", source);
+    positive(index.mergeMaxRows(), "index.merge_max_rows", source);
     limits(config.limits().defaults(), "limits.defaults", source);
     config.limits().tenants().forEach((tenant, limits) -> limits(limits, "limits.tenants." + tenant, source));
     List<OpenWitConfig.ExternalTopics> external = config.ingestion().kafka().externalTopics();

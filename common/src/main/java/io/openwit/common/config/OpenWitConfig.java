@@ -25,7 +25,8 @@ public record OpenWitConfig(
     Limits limits,
     BatchTracking batchTracking,
     Cluster cluster,
-    Maintenance maintenance) implements Serializable {
+    Maintenance maintenance,
+    Index index) implements Serializable {
 
   public OpenWitConfig {
     dataDir = Objects.requireNonNullElse(dataDir, "./data");
@@ -43,10 +44,11 @@ public record OpenWitConfig(
     cluster = Objects.requireNonNullElseGet(cluster, () -> new Cluster(null, null, null));
     maintenance = Objects.requireNonNullElseGet(
         maintenance, () -> new Maintenance(null, null, null, null, null, null, null, null, null));
+    index = Objects.requireNonNullElseGet(index, () -> new Index(null, null, null, null, null));
   }
 
   public static OpenWitConfig defaults() {
-    return new OpenWitConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    return new OpenWitConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public Path dataPath() {
@@ -71,7 +73,7 @@ public record OpenWitConfig(
   public OpenWitConfig withDataDir(String directory) {
     return new OpenWitConfig(
         directory, metastore, catalog, receiver, ingestion, pipeline, embeddedKafka, flink, trino, query, limits,
-        batchTracking, cluster, maintenance);
+        batchTracking, cluster, maintenance, index);
   }
 
   /** The same configuration with the producers and consumers pointed at another Kafka. */
@@ -81,7 +83,7 @@ public record OpenWitConfig(
         kafka.topicIndexConfig(), kafka.topicDiscoveryIntervalMs()));
     return new OpenWitConfig(
         dataDir, metastore, catalog, receiver, changed, pipeline, embeddedKafka, flink, trino, query, limits,
-        batchTracking, cluster, maintenance);
+        batchTracking, cluster, maintenance, index);
   }
 
   public String catalogUri() {
@@ -254,7 +256,24 @@ public record OpenWitConfig(
     }
   }
 
-  /** The query API (trace by id; search to come), authenticated like ingestion. */
+  /**
+   * The index builder: every {@code pollIntervalMs} it indexes the data files the logs and spans
+   * tables gained, at most {@code maxFilesPerSegment} per segment; once a table has
+   * {@code mergeMinSegments} segments of fewer than {@code mergeMaxRows} rows, they are merged.
+   */
+  public record Index(
+      Boolean enabled, Long pollIntervalMs, Integer maxFilesPerSegment, Integer mergeMinSegments, Long mergeMaxRows)
+      implements Serializable {
+    public Index {
+      enabled = Objects.requireNonNullElse(enabled, true);
+      pollIntervalMs = Objects.requireNonNullElse(pollIntervalMs, 2_000L);
+      maxFilesPerSegment = Objects.requireNonNullElse(maxFilesPerSegment, 64);
+      mergeMinSegments = Objects.requireNonNullElse(mergeMinSegments, 8);
+      mergeMaxRows = Objects.requireNonNullElse(mergeMaxRows, 2_000_000L);
+    }
+  }
+
+  /** The query API (trace by id, search, histogram), authenticated like ingestion. */
   public record Query(Integer port) implements Serializable {
     public Query {
       port = Objects.requireNonNullElse(port, 8083);

@@ -183,6 +183,17 @@ public final class BatchStore {
     return metastore.inTransaction(connection -> Metastore.execute(connection, MARK_STORED, now));
   }
 
+  /**
+   * The index builder's part: every stored batch of {@code <tenant>.<signal>} stored before
+   * {@code storedBefore} is in the table snapshot the index now fully covers.
+   */
+  public int markIndexed(String tenant, String signal, long storedBefore, long now) {
+    return metastore.inTransaction(connection -> Metastore.execute(connection,
+        "UPDATE batch_tracker SET indexed = TRUE, indexed_at = ?"
+            + " WHERE tenant_id = ? AND signal = ? AND stored = TRUE AND indexed = FALSE AND stored_at < ?",
+        now, tenant, signal, storedBefore));
+  }
+
   /** The janitor's part: a stored batch is complete. */
   public int completeStored(long now) {
     return metastore.inTransaction(connection -> Metastore.execute(connection,

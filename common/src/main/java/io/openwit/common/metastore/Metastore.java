@@ -157,6 +157,11 @@ public final class Metastore {
     return new BatchStore(this);
   }
 
+  /** The full-text index registry: segments and the data files they index. */
+  public IndexRegistry indexes() {
+    return new IndexRegistry(this);
+  }
+
   /** The control plane's tables: nodes and leases. */
   public ControlPlane controlPlane() {
     return new ControlPlane(this);

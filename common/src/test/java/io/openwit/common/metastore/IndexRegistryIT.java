@@ -1,0 +1,69 @@
+package io.openwit.common.metastore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The index registry on both backends: a data file is indexed once, forgotten files empty segments, merges re-point. */
+class IndexRegistryIT {
+  @TempDir Path dataDir;
+
+  private final TestMetastores metastores = new TestMetastores();
+
+  @OnBothBackends
+  void aDataFileBelongsToOneSegmentAndFollowsMerges(String backend) throws Exception {
+    IndexRegistry registry = metastores.migrated(backend, dataDir).indexes();
+    registry.register(segment("s1", 100, 200, 10, 1), List.of(file("a.parquet", 4), file("b.parquet", 6)));
+    registry.register(segment("s2", 150, 300, 5, 2), List.of(file("c.parquet", 5)));
+    registry.register(segment("empty", 0, 1, 1, 3), List.of());
+
+    assertThatThrownBy(() -> registry.register(segment("s3", 0, 1, 9, 4), List.of(file("d.parquet", 4), file("b.parquet", 6))))
+        .isInstanceOf(IndexRegistry.AlreadyIndexedException.class)
+        .hasMessageContaining("b.parquet");
+    assertThat(registry.indexedFiles("acme", "logs")).containsExactlyInAnyOrder("a.parquet", "b.parquet", "c.parquet");
+    assertThat(registry.liveSegments("acme", "logs", 0, 1000)).extracting(live -> live.segment().id())
+        .doesNotContain("s3");
+
+    assertThat(registry.liveSegments("acme", "logs", 250, 400)).extracting(live -> live.segment().id())
+        .containsExactly("s2");
+    assertThat(registry.liveSegments("acme", "logs", 0, 1000).get(1).dataFiles())
+        .containsExactlyInAnyOrder("a.parquet", "b.parquet");
+    assertThat(registry.liveSegments("acme", "logs", 0, 1000).get(1).segment().files())
+        .containsExactly("_0.cfs", "_0.cfe", "segments_1");
+
+    // compaction replaced a.parquet; retention dropped c.parquet, emptying s2
+    List<IndexRegistry.Segment> emptied = registry.forgetFiles("acme", "logs", List.of("a.parquet", "c.parquet"));
+    assertThat(emptied).extracting(IndexRegistry.Segment::id).containsExactly("s2");
+    assertThat(registry.indexedFiles("acme", "logs")).containsExactly("b.parquet");
+
+    registry.register(segment("s4", 400, 500, 3, 5), List.of(file("e.parquet", 3)));
+    assertThat(registry.smallSegments("acme", "logs", 8)).extracting(IndexRegistry.Segment::id)
+        .containsExactly("empty", "s4");
+    registry.replace(Set.of("s1", "s4"), segment("merged", 100, 500, 9, 6));
+    assertThat(registry.liveSegments("acme", "logs", Long.MIN_VALUE, Long.MAX_VALUE))
+        .extracting(live -> live.segment().id(), live -> Set.copyOf(live.dataFiles()))
+        .contains(tuple("merged", Set.of("b.parquet", "e.parquet")));
+    assertThat(registry.allSegments()).extracting(IndexRegistry.Segment::id)
+        .containsExactlyInAnyOrder("merged", "empty");
+  }
+
+  private static IndexRegistry.Segment segment(String id, long minTime, long maxTime, long rows, long createdAt) {
+    return new IndexRegistry.Segment(id, "acme", "logs", "file:/warehouse/acme/logs/index/" + id,
+        List.of("_0.cfs", "_0.cfe", "segments_1"), minTime, maxTime, rows, 1234, createdAt);
+  }
+
+  private static IndexRegistry.IndexedFile file(String path, long rows) {
+    return new IndexRegistry.IndexedFile(path, rows);
+  }
+
+  @AfterEach
+  void dropDatabase() throws Exception {
+    metastores.close();
+  }
+}
