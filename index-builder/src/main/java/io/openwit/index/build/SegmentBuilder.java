@@ -1,0 +1,141 @@
+package io.openwit.index.build;
+
+import io.openwit.common.metastore.IndexRegistry;
+import io.openwit.index.format.IndexedTable;
+import io.openwit.index.format.QueryLanguage;
+import io.openwit.index.format.SegmentStorage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.formats.FormatModelRegistry;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.PointValues;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.BytesRef;
+
+/**
+ * Builds one segment: a Lucene index written on local disk, merged to a single compound segment
+ * sorted newest first (so a search for the latest hits stops early), then uploaded beside the
+ * table's data. Builds and merges are idempotent: nothing is registered here, so a segment that
+ * loses the race to register is simply deleted.
+ */
+public final class SegmentBuilder {
+  /** A data file to index: its path, format and row count. */
+  public record DataFileRef(String path, String format, long recordCount) {}
+
+  private final Path workDirectory;
+
+  public SegmentBuilder(Path workDirectory) {
+    this.workDirectory = workDirectory;
+  }
+
+  /** The Lucene configuration every segment is written with. */
+  static IndexWriterConfig writerConfig() {
+    IndexWriterConfig config = new IndexWriterConfig(QueryLanguage.ANALYZER);
+    config.setUseCompoundFile(true);
+    config.setRAMBufferSizeMB(64);
+    config.setIndexSort(new Sort(new SortField(IndexedTable.TIME, SortField.Type.LONG, true)));
+    config.setOpenMode(IndexWriterConfig.OpenMode.CREATE);
+    return config;
+  }
+
+  /** Indexes every row of {@code files} and stores the segment beside {@code table}'s data. */
+  public IndexRegistry.Segment build(String tenant, Table table, IndexedTable layout, List<DataFileRef> files)
+      throws IOException {
+    String id = UUID.randomUUID().toString();
+    Path local = workDirectory.resolve(id);
+    try {
+      Schema projection = layout.projection(table.schema());
+      try (Directory directory = FSDirectory.open(local); IndexWriter writer = new IndexWriter(directory, writerConfig())) {
+        for (DataFileRef file : files) {
+          try (CloseableIterable<Record> rows = FormatModelRegistry.readBuilder(FileFormat.fromString(file.format()),
+              Record.class, table.io().newInputFile(file.path())).project(projection).build()) {
+            long position = 0;
+            for (Record row : rows) {
+              writer.addDocument(layout.document(row, file.path(), position++));
+            }
+          }
+        }
+        writer.forceMerge(1);
+        writer.commit();
+      }
+      return store(tenant, table, layout, id, local);
+    } finally {
+      SegmentStorage.deleteTree(local);
+    }
+  }
+
+  /**
+   * Merges {@code segments} into one, leaving out the rows of data files no longer live; the
+   * merged segment is stored beside {@code table}'s data.
+   */
+  public IndexRegistry.Segment merge(String tenant, Table table, IndexedTable layout,
+      List<IndexRegistry.LiveSegment> segments, Path cache) throws IOException {
+    String id = UUID.randomUUID().toString();
+    Path local = workDirectory.resolve(id);
+    List<Directory> sources = new ArrayList<>();
+    try {
+      List<BytesRef> liveFiles = new ArrayList<>();
+      for (IndexRegistry.LiveSegment segment : segments) {
+        sources.add(SegmentStorage.open(table.io(), segment.segment(), cache));
+        segment.dataFiles().forEach(file -> liveFiles.add(new BytesRef(file)));
+      }
+      try (Directory directory = FSDirectory.open(local); IndexWriter writer = new IndexWriter(directory, writerConfig())) {
+        writer.addIndexes(sources.toArray(Directory[]::new));
+        writer.deleteDocuments(new BooleanQuery.Builder()
+            .add(new MatchAllDocsQuery(), BooleanClause.Occur.MUST)
+            .add(new TermInSetQuery(IndexedTable.FILE, liveFiles), BooleanClause.Occur.MUST_NOT)
+            .build());
+        writer.forceMerge(1);
+        writer.commit();
+      }
+      return store(tenant, table, layout, id, local);
+    } finally {
+      for (Directory source : sources) {
+        source.close();
+      }
+      SegmentStorage.deleteTree(local);
+    }
+  }
+
+  private static IndexRegistry.Segment store(String tenant, Table table, IndexedTable layout, String id, Path local)
+      throws IOException {
+    long rows;
+    long minTime = 0;
+    long maxTime = 0;
+    try (Directory directory = FSDirectory.open(local); DirectoryReader reader = DirectoryReader.open(directory)) {
+      rows = reader.numDocs();
+      if (rows > 0) {
+        minTime = LongPoint.decodeDimension(PointValues.getMinPackedValue(reader, IndexedTable.TIME), 0);
+        maxTime = LongPoint.decodeDimension(PointValues.getMaxPackedValue(reader, IndexedTable.TIME), 0);
+      }
+    }
+    String location = SegmentStorage.location(table.location(), id);
+    SegmentStorage.Stored stored = SegmentStorage.upload(table.io(), local, location);
+    return new IndexRegistry.Segment(id, tenant, layout.tableName(), location, stored.files(), minTime, maxTime, rows,
+        stored.sizeBytes(), System.currentTimeMillis());
+  }
+
+  /** Creates the work folder if needed. */
+  public static SegmentBuilder inTemporaryFolder(String prefix) throws IOException {
+    return new SegmentBuilder(Files.createTempDirectory(prefix));
+  }
+}

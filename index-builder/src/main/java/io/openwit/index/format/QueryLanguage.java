@@ -1,0 +1,56 @@
+package io.openwit.index.format;
+
+import java.text.NumberFormat;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.DelegatingAnalyzerWrapper;
+import org.apache.lucene.analysis.core.KeywordAnalyzer;
+import org.apache.lucene.analysis.standard.StandardAnalyzer;
+import org.apache.lucene.queryparser.flexible.core.QueryNodeException;
+import org.apache.lucene.queryparser.flexible.standard.StandardQueryParser;
+import org.apache.lucene.queryparser.flexible.standard.config.PointsConfig;
+import org.apache.lucene.queryparser.flexible.standard.config.StandardQueryConfigHandler;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.Query;
+
+/**
+ * The search query language: Lucene's query syntax (words, "phrases", field:value, AND/OR/NOT,
+ * wildcards, ranges such as {@code severity_number:[17 TO 24]} or {@code duration_ns>1000000}).
+ * Bare words must all match (AND), as in Quickwit; an empty query matches everything.
+ */
+public final class QueryLanguage {
+  /** The analyzer of full-text fields at index and query time; exact fields keep terms whole. */
+  public static final Analyzer ANALYZER = new DelegatingAnalyzerWrapper(Analyzer.PER_FIELD_REUSE_STRATEGY) {
+    private final Analyzer text = new StandardAnalyzer();
+    private final Analyzer exact = new KeywordAnalyzer();
+
+    @Override
+    protected Analyzer getWrappedAnalyzer(String fieldName) {
+      return IndexedTable.isFullText(fieldName) ? text : exact;
+    }
+  };
+
+  private QueryLanguage() {}
+
+  /** The Lucene query of {@code query} over {@code table}; fails with the parser's message. */
+  public static Query parse(String query, IndexedTable table) {
+    if (query == null || query.isBlank() || query.strip().equals("*")) {
+      return new MatchAllDocsQuery();
+    }
+    StandardQueryParser parser = new StandardQueryParser(ANALYZER);
+    parser.setMultiFields(table.defaultFields().toArray(String[]::new));
+    parser.setDefaultOperator(StandardQueryConfigHandler.Operator.AND);
+    parser.setAllowLeadingWildcard(true);
+    Map<String, PointsConfig> points = new HashMap<>();
+    table.numericColumns().forEach((column, type) ->
+        points.put(column, new PointsConfig(NumberFormat.getIntegerInstance(Locale.ROOT), type)));
+    parser.setPointsConfigMap(points);
+    try {
+      return parser.parse(query, table.defaultFields().get(0));
+    } catch (QueryNodeException e) {
+      throw new IllegalArgumentException("cannot parse query '" + query + "': " + e.getMessage(), e);
+    }
+  }
+}
