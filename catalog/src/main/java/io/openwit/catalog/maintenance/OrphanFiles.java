@@ -37,9 +37,13 @@ final class OrphanFiles {
     table.refresh();
     Set<String> reachable = reachableFiles(table);
     List<String> orphans = new ArrayList<>();
+    // the full-text index lives beside the data but is the index registry's, not Iceberg's
+    String indexFolder = normalize(table.location() + "/index/");
     // the trailing slash keeps a listing by key prefix (object stores) out of sibling tables
     for (FileInfo file : io.listPrefix(table.location() + "/")) {
-      if (file.createdAtMillis() < createdBeforeMillis && !reachable.contains(normalize(file.location()))) {
+      String location = normalize(file.location());
+      if (file.createdAtMillis() < createdBeforeMillis && !reachable.contains(location)
+          && !location.startsWith(indexFolder)) {
         orphans.add(file.location());
       }
     }

@@ -3,6 +3,7 @@ package io.openwit.query.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
@@ -18,6 +19,7 @@ import io.openwit.common.http.ApiResponses;
 import io.openwit.common.metastore.Metastore;
 import io.openwit.common.observe.NodeHeartbeat;
 import io.openwit.common.observe.ObservabilityRoutes;
+import io.openwit.query.search.FullTextSearch;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -31,7 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The query API (port 8083): {@code GET /api/v1/traces/{trace_id}[?start=&end=]}, every span of a
- * trace as JSON. The tenant comes from the API key, as for ingestion, so a key never reads another
+ * trace as JSON, and full-text search ({@code /api/v1/search}, {@code /api/v1/search/histogram},
+ * see {@link SearchApi}). The tenant comes from the API key, as for ingestion, so a key never reads another
  * tenant's namespace. Tables are read through the Iceberg REST catalog.
  */
 public final class QueryApiServer implements AutoCloseable {
@@ -41,12 +44,15 @@ public final class QueryApiServer implements AutoCloseable {
   private final Server server;
   private final RESTCatalog catalog;
   private final TenantResolver tenants;
+  private final FullTextSearch search;
   private final NodeHeartbeat heartbeat;
 
-  private QueryApiServer(Server server, RESTCatalog catalog, TenantResolver tenants, NodeHeartbeat heartbeat) {
+  private QueryApiServer(Server server, RESTCatalog catalog, TenantResolver tenants, FullTextSearch search,
+      NodeHeartbeat heartbeat) {
     this.server = server;
     this.catalog = catalog;
     this.tenants = tenants;
+    this.search = search;
     this.heartbeat = heartbeat;
   }
 
@@ -54,29 +60,36 @@ public final class QueryApiServer implements AutoCloseable {
     RESTCatalog catalog = new RESTCatalog();
     catalog.setConf(new Configuration());
     catalog.initialize("openwit", Map.of(CatalogProperties.URI, config.catalogUri()));
-    TenantResolver tenants = tenantResolver(config);
+    Metastore metastore = Metastore.of(config);
+    TenantResolver tenants = config.receiver().authEnabled()
+        ? TenantResolver.withApiKeys(metastore, config.receiver().apiKeyRefreshMs())
+        : TenantResolver.disabled();
     TraceLookup traces = new TraceLookup(catalog);
-    Map<String, BooleanSupplier> readiness = Map.of("catalog", () -> catalogAnswers(catalog));
+    FullTextSearch search = new FullTextSearch(metastore.indexes(), config.dataPath().resolve("query").resolve("index-cache"));
+    SearchApi searchApi = new SearchApi(catalog, search);
+    Map<String, BooleanSupplier> readiness = Map.of("catalog", () -> catalogAnswers(catalog),
+        "metastore", metastore::isReachable);
 
     ServerBuilder builder = Server.builder().http(config.query().port());
+    ApiKeyDecorator apiKeys = new ApiKeyDecorator(tenants, QueryApiServer::unauthorized);
     builder.route().get("/api/v1/traces/{traceId}")
-        .decorator(new ApiKeyDecorator(tenants, QueryApiServer::unauthorized))
+        .decorator(apiKeys)
         .build((ctx, request) -> ApiResponses.blocking(ctx, () -> trace(traces, ctx)));
+    builder.route().methods(HttpMethod.GET, HttpMethod.POST).path("/api/v1/search")
+        .decorator(apiKeys)
+        .build((ctx, request) -> HttpResponse.of(request.aggregate()
+            .thenApply(aggregated -> ApiResponses.blocking(ctx, () -> searchApi.search(ctx, aggregated)))));
+    builder.route().methods(HttpMethod.GET, HttpMethod.POST).path("/api/v1/search/histogram")
+        .decorator(apiKeys)
+        .build((ctx, request) -> HttpResponse.of(request.aggregate()
+            .thenApply(aggregated -> ApiResponses.blocking(ctx, () -> searchApi.histogram(ctx, aggregated)))));
     ObservabilityRoutes.addTo(builder, readiness);
     Server server = builder.build();
     server.start().join();
     NodeHeartbeat heartbeat = NodeHeartbeat.start(config, "query-api", server.activeLocalPort(),
         () -> ObservabilityRoutes.isReady(readiness));
     LOG.info("query API on port {}", server.activeLocalPort());
-    return new QueryApiServer(server, catalog, tenants, heartbeat);
-  }
-
-  private static TenantResolver tenantResolver(OpenWitConfig config) {
-    if (!config.receiver().authEnabled()) {
-      return TenantResolver.disabled();
-    }
-    Metastore metastore = Metastore.of(config);
-    return TenantResolver.withApiKeys(metastore, config.receiver().apiKeyRefreshMs());
+    return new QueryApiServer(server, catalog, tenants, search, heartbeat);
   }
 
   private static HttpResponse trace(TraceLookup traces, ServiceRequestContext ctx) {
@@ -106,7 +119,7 @@ public final class QueryApiServer implements AutoCloseable {
   }
 
   /** An ISO-8601 instant or epoch milliseconds; null when absent. */
-  private static Instant instant(String value, String name) {
+  static Instant instant(String value, String name) {
     if (value == null || value.isBlank()) {
       return null;
     }
@@ -142,6 +155,7 @@ public final class QueryApiServer implements AutoCloseable {
     heartbeat.close();
     server.stop().join();
     tenants.close();
+    search.close();
     catalog.close();
   }
 }

@@ -1,0 +1,259 @@
+package io.openwit.query.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import io.openwit.common.auth.ApiKeyDecorator;
+import io.openwit.common.http.ApiResponses;
+import io.openwit.index.format.IndexedTable;
+import io.openwit.index.format.QueryLanguage;
+import io.openwit.query.search.FullTextSearch;
+import io.openwit.query.search.RowFetcher;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.exceptions.NoSuchNamespaceException;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+
+/**
+ * {@code /api/v1/search} and {@code /api/v1/search/histogram}: full-text search of the caller's
+ * logs or spans, by query string ({@code query} or {@code q}), time range ({@code start} inclusive,
+ * {@code end} exclusive: ISO-8601 or epoch milliseconds), {@code signal} (logs, or traces/spans),
+ * {@code limit} (default 20, at most 10,000) and, for histograms, {@code interval} (such as 30s,
+ * 5m, 1h; chosen for about 100 buckets when absent). Parameters come from the query string (GET)
+ * or a JSON object (POST).
+ */
+final class SearchApi {
+  static final int DEFAULT_LIMIT = 20;
+  static final int MAX_LIMIT = 10_000;
+  private static final int MAX_BUCKETS = 10_000;
+  private static final long[] NICE_INTERVALS_MS = {1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 600_000, 1_800_000,
+      3_600_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000, 604_800_000};
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private final Catalog catalog;
+  private final FullTextSearch search;
+
+  SearchApi(Catalog catalog, FullTextSearch search) {
+    this.catalog = catalog;
+    this.search = search;
+  }
+
+  /** A parsed request: the table, the query and the time range in epoch microseconds (inclusive). */
+  private record Request(IndexedTable layout, String query, long fromMicros, long toMicros, boolean bounded,
+      Map<String, String> parameters) {}
+
+  HttpResponse search(ServiceRequestContext ctx, AggregatedHttpRequest http) {
+    long started = System.nanoTime();
+    Request request;
+    int limit;
+    try {
+      request = parse(ctx, http);
+      limit = intParameter(request.parameters(), "limit", DEFAULT_LIMIT);
+      if (limit < 0 || limit > MAX_LIMIT) {
+        throw new IllegalArgumentException("'limit' must be between 0 and " + MAX_LIMIT + ", got " + limit);
+      }
+    } catch (IllegalArgumentException e) {
+      return ApiResponses.error(HttpStatus.BAD_REQUEST, e.getMessage());
+    }
+    String tenant = ctx.attr(ApiKeyDecorator.TENANT);
+    ObjectNode body = header(request);
+    Optional<Table> table = table(tenant, request.layout());
+    ArrayNode hits = NODES.arrayNode();
+    long total = 0;
+    if (table.isPresent()) {
+      FullTextSearch.Hits found = run(() -> search.search(tenant, table.get(), request.layout(), request.query(),
+          request.fromMicros(), request.toMicros(), limit));
+      total = found.total();
+      for (Record row : RowFetcher.rows(table.get(), request.layout(), found.hits())) {
+        hits.add(RecordJson.of(row));
+      }
+    }
+    body.put("total_hits", total);
+    body.put("returned", hits.size());
+    body.put("took_ms", (System.nanoTime() - started) / 1_000_000);
+    body.set("hits", hits);
+    return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, body.toString());
+  }
+
+  HttpResponse histogram(ServiceRequestContext ctx, AggregatedHttpRequest http) {
+    long started = System.nanoTime();
+    Request request;
+    Long intervalMs;
+    try {
+      request = parse(ctx, http);
+      String interval = request.parameters().get("interval");
+      intervalMs = interval == null || interval.isBlank() ? null : durationMs(interval);
+    } catch (IllegalArgumentException e) {
+      return ApiResponses.error(HttpStatus.BAD_REQUEST, e.getMessage());
+    }
+    String tenant = ctx.attr(ApiKeyDecorator.TENANT);
+    ObjectNode body = header(request);
+    Optional<Table> table = table(tenant, request.layout());
+    long from = request.fromMicros();
+    long to = request.toMicros();
+    if (!request.bounded()) {
+      long[] bounds = search.timeBounds(tenant, request.layout());
+      if (bounds != null) {
+        from = Math.max(from, bounds[0]);
+        to = Math.min(to, bounds[1]);
+      }
+    }
+    ArrayNode buckets = NODES.arrayNode();
+    long total = 0;
+    if (table.isPresent() && from <= to) {
+      long interval = intervalMs != null ? intervalMs * 1000 : autoIntervalMs(from, to) * 1000;
+      if ((to - from) / interval + 1 > MAX_BUCKETS) {
+        return ApiResponses.error(HttpStatus.BAD_REQUEST, "'interval' makes more than " + MAX_BUCKETS
+            + " buckets over the time range; use a longer interval or a shorter range");
+      }
+      // buckets are aligned to multiples of the interval since the epoch, as charts expect
+      long first = Math.floorDiv(from, interval) * interval;
+      long finalFrom = from;
+      long finalTo = to;
+      long[] counts = run(() -> search.histogram(tenant, table.get(), request.layout(), request.query(),
+          finalFrom, finalTo, first, interval));
+      for (int i = 0; i < counts.length; i++) {
+        ObjectNode bucket = buckets.addObject();
+        bucket.put("start", Instant.EPOCH.plus(first + i * interval, ChronoUnit.MICROS).toString());
+        bucket.put("count", counts[i]);
+        total += counts[i];
+      }
+      body.put("interval_ms", interval / 1000);
+    }
+    body.put("total_hits", total);
+    body.put("took_ms", (System.nanoTime() - started) / 1_000_000);
+    body.set("buckets", buckets);
+    return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, body.toString());
+  }
+
+  private static ObjectNode header(Request request) {
+    ObjectNode body = NODES.objectNode();
+    body.put("signal", request.layout() == IndexedTable.LOGS ? "logs" : "traces");
+    body.put("query", request.query());
+    return body;
+  }
+
+  private Optional<Table> table(String tenant, IndexedTable layout) {
+    try {
+      return Optional.of(catalog.loadTable(TableIdentifier.of(tenant, layout.tableName())));
+    } catch (NoSuchTableException | NoSuchNamespaceException e) {
+      return Optional.empty();
+    }
+  }
+
+  private interface IndexWork<T> {
+    T run() throws IOException;
+  }
+
+  private static <T> T run(IndexWork<T> work) {
+    try {
+      return work.run();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the index", e);
+    }
+  }
+
+  private static Request parse(ServiceRequestContext ctx, AggregatedHttpRequest http) {
+    Map<String, String> parameters = new HashMap<>();
+    if (http.method() == HttpMethod.POST) {
+      JsonNode json;
+      try {
+        json = MAPPER.readTree(http.contentUtf8());
+      } catch (IOException e) {
+        throw new IllegalArgumentException("the request body must be a JSON object: " + e.getMessage());
+      }
+      if (json == null || !json.isObject()) {
+        throw new IllegalArgumentException("the request body must be a JSON object");
+      }
+      json.fields().forEachRemaining(field -> parameters.put(field.getKey(),
+          field.getValue().isTextual() ? field.getValue().asText() : field.getValue().toString()));
+    } else {
+      ctx.queryParams().names().forEach(name -> parameters.put(name, ctx.queryParams().get(name)));
+    }
+    String query = parameters.getOrDefault("query", parameters.getOrDefault("q", ""));
+    String signal = parameters.getOrDefault("signal", "logs").toLowerCase(Locale.ROOT);
+    IndexedTable layout = switch (signal) {
+      case "logs" -> IndexedTable.LOGS;
+      case "traces", "spans" -> IndexedTable.SPANS;
+      case "metrics" -> throw new IllegalArgumentException(
+          "metrics are not full-text indexed; query the metrics table with SQL (Trino)");
+      default -> throw new IllegalArgumentException("'signal' must be logs or traces, got '" + signal + "'");
+    };
+    Instant start = QueryApiServer.instant(parameters.get("start"), "start");
+    Instant end = QueryApiServer.instant(parameters.get("end"), "end");
+    long from = start == null ? Long.MIN_VALUE : micros(start);
+    long to = end == null ? Long.MAX_VALUE : micros(end) - 1;
+    if (from > to) {
+      throw new IllegalArgumentException("'start' must be before 'end'");
+    }
+    // parsing now turns a malformed query into a 400 before any index is opened
+    QueryLanguage.parse(query, layout);
+    return new Request(layout, query, from, to, start != null && end != null, parameters);
+  }
+
+  private static long micros(Instant instant) {
+    return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
+  }
+
+  private static int intParameter(Map<String, String> parameters, String name, int fallback) {
+    String value = parameters.get(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Integer.parseInt(value.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + name + "' must be an integer, got '" + value + "'");
+    }
+  }
+
+  /** A duration such as 500ms, 30s, 5m, 1h or 1d, in milliseconds. */
+  static long durationMs(String text) {
+    Matcher matcher = DURATION.matcher(text.strip());
+    if (!matcher.matches() || Long.parseLong(matcher.group(1)) == 0) {
+      throw new IllegalArgumentException("'interval' must be a positive duration such as 30s, 5m or 1h, got '"
+          + text + "'");
+    }
+    long amount = Long.parseLong(matcher.group(1));
+    return amount * switch (matcher.group(2)) {
+      case "ms" -> 1L;
+      case "s" -> 1_000L;
+      case "m" -> 60_000L;
+      case "h" -> 3_600_000L;
+      default -> 86_400_000L;
+    };
+  }
+
+  /** The shortest usual interval that covers the range in at most about 100 buckets. */
+  static long autoIntervalMs(long fromMicros, long toMicros) {
+    long spanMs = Math.max(1, (toMicros - fromMicros) / 1000);
+    for (long interval : NICE_INTERVALS_MS) {
+      if (spanMs / interval < 100) {
+        return interval;
+      }
+    }
+    return NICE_INTERVALS_MS[NICE_INTERVALS_MS.length - 1];
+  }
+}
