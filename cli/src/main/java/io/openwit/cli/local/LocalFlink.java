@@ -1,6 +1,7 @@
 package io.openwit.cli.local;
 
 import io.openwit.common.config.OpenWitConfig;
+import io.openwit.index.job.IndexJob;
 import io.openwit.pipeline.Checkpoints;
 import io.openwit.pipeline.IngestJob;
 import java.io.IOException;
@@ -90,6 +91,20 @@ public final class LocalFlink implements AutoCloseable {
       return id;
     } catch (Exception e) {
       throw new IllegalStateException("cannot submit the ingest job: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Submits the index job. It keeps its progress in the index registry, not in checkpoints, so a
+   * new start simply carries on from what the registry holds.
+   */
+  public JobID submitIndexJob(OpenWitConfig config) {
+    try {
+      JobID id = cluster.submitJob(IndexJob.jobGraph(config, new Configuration(configuration))).get().getJobID();
+      LOG.info("index job {} submitted", id);
+      return id;
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot submit the index job: " + e.getMessage(), e);
     }
   }
 

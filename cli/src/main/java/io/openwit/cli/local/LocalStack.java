@@ -55,6 +55,9 @@ public final class LocalStack implements AutoCloseable {
     push(QueryApiServer.start(config));
     LocalFlink flink = push(LocalFlink.start(config.dataPath().resolve("flink"), config.flink().dashboardPort()));
     flink.submitIngestJob(config);
+    if (config.index().enabled()) {
+      flink.submitIndexJob(config);
+    }
     trino = push(TrinoServer.start(config, "SELECT count(*) FROM " + TrinoServer.CATALOG + ".\""
         + RecordHeaders.DEFAULT_TENANT + "\"." + TableSchemas.SPANS.name()));
     push(NodeHeartbeat.start(config, "query", config.trino().port(), trino::isRunning));

@@ -31,6 +31,19 @@ final class HttpApi {
     return new Answer(response.statusCode(), response.body());
   }
 
+  /** A GET (body null) or a POST of a JSON body, with the API key as a bearer token when not null. */
+  static Answer call(String url, String apiKey, String jsonBody) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
+    if (apiKey != null) {
+      request.header("Authorization", "Bearer " + apiKey);
+    }
+    if (jsonBody != null) {
+      request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(jsonBody));
+    }
+    HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return new Answer(response.statusCode(), response.body());
+  }
+
   static JsonNode getJson(String url) throws IOException, InterruptedException {
     Answer answer = get(url);
     if (answer.status() != 200) {

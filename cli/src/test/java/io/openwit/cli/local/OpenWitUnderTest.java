@@ -30,6 +30,7 @@ final class OpenWitUnderTest implements AutoCloseable {
   final OtlpReceiver receiver;
   final QueryApiServer queryApi;
   JobID ingestJob;
+  JobID indexJob;
 
   private OpenWitUnderTest(
       SharedEngines engines, Metastores metastore, String metastoreUrl, OpenWitConfig config,
@@ -105,6 +106,15 @@ final class OpenWitUnderTest implements AutoCloseable {
     engines.flink.cancel(ingestJob);
   }
 
+  /** The index job is only started by the tests that search, to keep the others' load as it was. */
+  void startIndexJob() {
+    indexJob = engines.flink.submitIndexJob(config);
+  }
+
+  void cancelIndexJob() {
+    engines.flink.cancel(indexJob);
+  }
+
   String tracesEndpoint() {
     return httpEndpoint("traces");
   }
@@ -165,6 +175,9 @@ final class OpenWitUnderTest implements AutoCloseable {
   public void close() throws Exception {
     if (ingestJob != null && !engines.flink.status(ingestJob).isGloballyTerminalState()) {
       engines.flink.cancel(ingestJob);
+    }
+    if (indexJob != null && !engines.flink.status(indexJob).isGloballyTerminalState()) {
+      engines.flink.cancel(indexJob);
     }
     queryApi.close();
     receiver.close();

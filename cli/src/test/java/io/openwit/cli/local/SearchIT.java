@@ -1,0 +1,263 @@
+package io.openwit.cli.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.openwit.common.metastore.IndexRegistry;
+import io.openwit.common.metastore.Metastore;
+import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Full-text search end to end on a PostgreSQL metastore: a generated corpus of server, application
+ * and audit logs goes in through the SDK, the index job indexes it (and is restarted mid-stream),
+ * and every search returns exactly the rows Trino returns for the equivalent SQL predicate, before
+ * and after the janitor compacts the table under the index. A tenant's key never finds another
+ * tenant's rows.
+ */
+class SearchIT {
+  private static final long KEY_REFRESH_MS = 300;
+  private static final long SEED = 42;
+  private static final int WAVE = 1_500;
+
+  /** Lucene query → the SQL predicate that selects the same rows. */
+  private static final Map<String, String> EQUIVALENT = Map.ofEntries(
+      Map.entry("timeout", "regexp_like(body, '(?i)\\btimeout\\b')"),
+      Map.entry("\"connection refused\"", "regexp_like(body, '(?i)\\bconnection refused\\b')"),
+      Map.entry("severity_text:ERROR", "severity_text = 'ERROR'"),
+      Map.entry("service_name:checkout AND payment", "service_name = 'checkout' AND regexp_like(body, '(?i)\\bpayment\\b')"),
+      Map.entry("(declined OR refused) NOT service_name:web",
+          "regexp_like(body, '(?i)\\b(declined|refused)\\b') AND service_name <> 'web'"),
+      Map.entry("attributes.user.id:u-17", "attributes['user.id'] = 'u-17'"),
+      Map.entry("refus*", "regexp_like(body, '(?i)\\brefus')"),
+      Map.entry("severity_number:[13 TO 24]", "severity_number BETWEEN 13 AND 24"),
+      Map.entry("audit AND denied", "regexp_like(body, '(?i)\\baudit\\b') AND regexp_like(body, '(?i)\\bdenied\\b')"),
+      Map.entry("body.keyword:\"request timeout while calling inventory service, attempt 3\"",
+          "body = 'request timeout while calling inventory service, attempt 3'"));
+
+  @Test
+  void searchesReturnWhatSqlReturnsAcrossRestartsAndCompactionAndOnlyForTheirTenant() throws Exception {
+    try (OpenWitUnderTest openWit = OpenWitUnderTest.start(Metastores.POSTGRESQL, Map.of(
+        "receiver.auth_enabled", "true",
+        "receiver.api_key_refresh_ms", Long.toString(KEY_REFRESH_MS),
+        "index.poll_interval_ms", "500",
+        "index.merge_min_segments", "2",
+        "maintenance.min_input_files", "2",
+        "maintenance.orphan_min_age_ms", "86400000"))) {
+      Metastore metastore = new Metastore(openWit.metastoreUrl, openWit.metastore.user(), "");
+      String acmeKey = metastore.createTenant("acme").key();
+      String globexKey = metastore.createTenant("globex").key();
+      Thread.sleep(3 * KEY_REFRESH_MS);
+      Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+
+      openWit.startIndexJob();
+      assertThat(send(openWit, acmeKey, 0, WAVE, now)).isEqualTo(WAVE);
+      openWit.awaitCount("SELECT count(*) FROM openwit.acme.logs", WAVE, Duration.ofMinutes(2));
+      // the index job goes down while the second wave is written, and comes back mid-stream
+      openWit.cancelIndexJob();
+      assertThat(send(openWit, acmeKey, WAVE, WAVE / 2, now)).isEqualTo(WAVE / 2);
+      openWit.startIndexJob();
+      assertThat(send(openWit, acmeKey, WAVE + WAVE / 2, WAVE / 2, now)).isEqualTo(WAVE / 2);
+      assertThat(send(openWit, globexKey, 1_000_000, 200, now)).isEqualTo(200);
+      long rows = openWit.awaitCount("SELECT count(*) FROM openwit.acme.logs", 2L * WAVE, Duration.ofMinutes(2));
+      assertThat(rows).isEqualTo(2L * WAVE);
+
+      String api = "http://localhost:" + openWit.queryApi.port() + "/api/v1/search";
+      awaitIndexed(api, acmeKey, rows);
+      awaitOneSegment(metastore);
+      assertNoFileIndexedTwice(metastore, "acme");
+      assertSearchesMatchSql(openWit, api, acmeKey);
+
+      // newest first, limited, every column of the row
+      JsonNode newest = search(api, acmeKey, "timeout", 5);
+      List<JsonNode> hits = HttpApi.elements(newest.path("hits"));
+      assertThat(hits).hasSize(5);
+      List<Instant> times = hits.stream().map(hit -> Instant.parse(hit.path("time").asText())).toList();
+      assertThat(times).isSortedAccordingTo((a, b) -> b.compareTo(a));
+      assertThat(times.get(0)).isEqualTo(newestSqlTime(openWit, "regexp_like(body, '(?i)\\btimeout\\b')"));
+      assertThat(hits.get(0).path("service_name").asText()).isIn((Object[]) LogCorpus.SERVICES);
+      assertThat(hits.get(0).path("attributes").path("user.id").asText()).startsWith("u-");
+      assertThat(hits.get(0).path("severity_number").asInt()).isPositive();
+
+      // a POST with a time range, and the histogram over the same range
+      // 30 minutes on 5-minute boundaries: six whole buckets
+      Instant from = Instant.ofEpochSecond((now.getEpochSecond() - 2_400) / 300 * 300);
+      Instant to = from.plus(30, ChronoUnit.MINUTES);
+      HttpApi.Answer ranged = HttpApi.call(api, acmeKey, "{\"query\": \"payment\", \"start\": \"" + from
+          + "\", \"end\": \"" + to + "\", \"limit\": 10000}");
+      assertThat(ranged.status()).as(ranged.body()).isEqualTo(200);
+      String rangeSql = "regexp_like(body, '(?i)\\bpayment\\b') AND time >= from_iso8601_timestamp('" + from
+          + "') AND time < from_iso8601_timestamp('" + to + "')";
+      assertThat(seqs(ranged.json())).isEqualTo(sqlSeqs(openWit, rangeSql));
+      HttpApi.Answer histogram = HttpApi.call(api + "/histogram?query=payment&interval=5m&start=" + from + "&end=" + to,
+          acmeKey, null);
+      assertThat(histogram.status()).as(histogram.body()).isEqualTo(200);
+      Map<Instant, Long> buckets = new HashMap<>();
+      histogram.json().path("buckets").forEach(bucket ->
+          buckets.put(Instant.parse(bucket.path("start").asText()), bucket.path("count").asLong()));
+      assertThat(buckets).hasSize(6);
+      assertThat(buckets).isEqualTo(sqlBuckets(openWit, rangeSql, from));
+
+      // compaction rewrites the table's files under the index: the index follows
+      HttpApi.Run maintenance = HttpApi.cli("maintenance", "run", "--catalog", openWit.config.catalogUri());
+      assertThat(maintenance.exitCode()).as(maintenance.out() + maintenance.err()).isZero();
+      assertThat(maintenance.out()).contains("\"files_compacted\"");
+      awaitIndexMatchesTable(openWit, metastore);
+      awaitIndexed(api, acmeKey, rows);
+      assertNoFileIndexedTwice(metastore, "acme");
+      assertSearchesMatchSql(openWit, api, acmeKey);
+
+      // tenants: each key finds only its own rows
+      assertThat(search(api, globexKey, "*", 10_000).path("total_hits").asLong()).isEqualTo(200);
+      assertThat(seqs(search(api, globexKey, "*", 10_000))).allMatch(seq -> seq >= 1_000_000);
+      assertThat(seqs(search(api, acmeKey, "*", 10_000))).allMatch(seq -> seq < 1_000_000);
+
+      // bad input is named
+      HttpApi.Answer badQuery = HttpApi.call(api + "?query=" + encode("body:(unclosed"), acmeKey, null);
+      assertThat(badQuery.status()).isEqualTo(400);
+      assertThat(badQuery.body()).contains("cannot parse query");
+      assertThat(HttpApi.call(api + "?signal=metrics", acmeKey, null).body()).contains("not full-text indexed");
+      assertThat(HttpApi.call(api + "?limit=100001", acmeKey, null).status()).isEqualTo(400);
+      assertThat(HttpApi.call(api, acmeKey, "[1, 2]").status()).isEqualTo(400);
+      assertThat(HttpApi.call(api + "?query=timeout", null, null).status()).isEqualTo(401);
+    }
+  }
+
+  private static long send(OpenWitUnderTest openWit, String key, long first, int count, Instant now) {
+    return LogCorpus.send(OtlpHttpLogRecordExporter.builder().setEndpoint(openWit.httpEndpoint("logs"))
+        .addHeader("Authorization", "Bearer " + key).build(), SEED, first, count, now);
+  }
+
+  private static void assertSearchesMatchSql(OpenWitUnderTest openWit, String api, String key) throws Exception {
+    for (Map.Entry<String, String> pair : EQUIVALENT.entrySet()) {
+      JsonNode answer = search(api, key, pair.getKey(), 10_000);
+      Set<Long> expected = sqlSeqs(openWit, pair.getValue());
+      assertThat(expected).as("the corpus has rows for %s", pair.getKey()).isNotEmpty();
+      assertThat(answer.path("total_hits").asLong()).as(pair.getKey()).isEqualTo(expected.size());
+      assertThat(seqs(answer)).as(pair.getKey()).isEqualTo(expected);
+    }
+  }
+
+  private static JsonNode search(String api, String key, String query, int limit) throws Exception {
+    HttpApi.Answer answer = HttpApi.call(api + "?query=" + encode(query) + "&limit=" + limit, key, null);
+    assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+    return answer.json();
+  }
+
+  private static Set<Long> seqs(JsonNode answer) {
+    Set<Long> seqs = new HashSet<>();
+    answer.path("hits").forEach(hit -> seqs.add(Long.parseLong(hit.path("attributes").path("seq").asText())));
+    assertThat(seqs).as("no row is returned twice").hasSize(answer.path("hits").size());
+    return seqs;
+  }
+
+  private static Set<Long> sqlSeqs(OpenWitUnderTest openWit, String predicate) throws Exception {
+    Set<Long> seqs = new HashSet<>();
+    try (Connection connection = openWit.engines.trino.connect(); Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(
+            "SELECT attributes['seq'] FROM openwit.acme.logs WHERE " + predicate)) {
+      while (rows.next()) {
+        seqs.add(Long.parseLong(rows.getString(1)));
+      }
+    }
+    return seqs;
+  }
+
+  private static Instant newestSqlTime(OpenWitUnderTest openWit, String predicate) throws Exception {
+    try (Connection connection = openWit.engines.trino.connect(); Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(
+            "SELECT to_unixtime(max(time)) * 1000000 FROM openwit.acme.logs WHERE " + predicate)) {
+      rows.next();
+      return Instant.EPOCH.plus(Math.round(rows.getDouble(1)), ChronoUnit.MICROS);
+    }
+  }
+
+  private static Map<Instant, Long> sqlBuckets(OpenWitUnderTest openWit, String predicate, Instant from)
+      throws Exception {
+    Map<Instant, Long> buckets = new HashMap<>();
+    for (int i = 0; i < 6; i++) {
+      buckets.put(from.plus(5L * i, ChronoUnit.MINUTES), 0L);
+    }
+    try (Connection connection = openWit.engines.trino.connect(); Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT floor(to_unixtime(time) / 300) * 300, count(*)"
+            + " FROM openwit.acme.logs WHERE " + predicate + " GROUP BY 1")) {
+      while (rows.next()) {
+        buckets.put(Instant.ofEpochSecond((long) rows.getDouble(1)), rows.getLong(2));
+      }
+    }
+    return buckets;
+  }
+
+  /** Waits until a match-all search counts {@code rows}: every live data file is indexed. */
+  private static void awaitIndexed(String api, String key, long rows) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    long total = -1;
+    while (System.nanoTime() < deadline) {
+      total = search(api, key, "*", 0).path("total_hits").asLong();
+      if (total == rows) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("the index holds " + total + " of " + rows + " rows after 2 minutes");
+  }
+
+  /** Waits until the registry indexes exactly the files Trino lists as the table's live data files. */
+  private static void awaitIndexMatchesTable(OpenWitUnderTest openWit, Metastore metastore) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (true) {
+      Set<String> live = new HashSet<>();
+      try (Connection connection = openWit.engines.trino.connect(); Statement statement = connection.createStatement();
+          ResultSet rows = statement.executeQuery("SELECT file_path FROM openwit.acme.\"logs$files\"")) {
+        while (rows.next()) {
+          live.add(rows.getString(1));
+        }
+      }
+      Set<String> indexed = metastore.indexes().indexedFiles("acme", "logs");
+      if (indexed.equals(live)) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("indexed files " + indexed + " never matched the table's " + live);
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  /** With merge_min_segments 2, the segments of the two waves are merged into one. */
+  private static void awaitOneSegment(Metastore metastore) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    int segments;
+    while ((segments = metastore.indexes().liveSegments("acme", "logs", Long.MIN_VALUE, Long.MAX_VALUE).size()) > 1) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(segments + " segments were never merged");
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private static void assertNoFileIndexedTwice(Metastore metastore, String tenant) {
+    List<IndexRegistry.LiveSegment> segments = metastore.indexes().liveSegments(tenant, "logs", Long.MIN_VALUE, Long.MAX_VALUE);
+    List<String> files = new ArrayList<>();
+    segments.forEach(segment -> files.addAll(segment.dataFiles()));
+    assertThat(files).doesNotHaveDuplicates();
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+}
