@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 /**
@@ -106,11 +107,21 @@ final class SharedEngines {
     }
   }
 
+  /**
+   * A port free now, below Linux's ephemeral range (32768 and up): a port the OS hands out for
+   * binding to 0 can meanwhile become the local end of an outgoing connection (Kafka clients,
+   * JDBC), which then makes the server meant for it fail with "address already in use".
+   */
   static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    for (int attempt = 0; attempt < 1_000; attempt++) {
+      int port = 20_000 + ThreadLocalRandom.current().nextInt(12_000);
+      try (ServerSocket socket = new ServerSocket(port)) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // in use: the next attempt tries another port
+        continue;
+      }
     }
+    throw new IllegalStateException("no free port between 20000 and 32000 after 1000 attempts");
   }
 }
