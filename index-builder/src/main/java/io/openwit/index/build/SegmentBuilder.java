@@ -5,7 +5,6 @@ import io.openwit.index.format.IndexedTable;
 import io.openwit.index.format.QueryLanguage;
 import io.openwit.index.format.SegmentStorage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,12 +20,12 @@ import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.PointValues;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermInSetQuery;
-import org.apache.lucene.search.BooleanClause;
-import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.BytesRef;
@@ -38,8 +37,8 @@ import org.apache.lucene.util.BytesRef;
  * loses the race to register is simply deleted.
  */
 public final class SegmentBuilder {
-  /** A data file to index: its path, format and row count. */
-  public record DataFileRef(String path, String format, long recordCount) {}
+  /** A data file to index: its path and format. */
+  public record DataFileRef(String path, String format) {}
 
   private final Path workDirectory;
 
@@ -132,10 +131,5 @@ public final class SegmentBuilder {
     SegmentStorage.Stored stored = SegmentStorage.upload(table.io(), local, location);
     return new IndexRegistry.Segment(id, tenant, layout.tableName(), location, stored.files(), minTime, maxTime, rows,
         stored.sizeBytes(), System.currentTimeMillis());
-  }
-
-  /** Creates the work folder if needed. */
-  public static SegmentBuilder inTemporaryFolder(String prefix) throws IOException {
-    return new SegmentBuilder(Files.createTempDirectory(prefix));
   }
 }

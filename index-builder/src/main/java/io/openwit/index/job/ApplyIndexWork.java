@@ -69,7 +69,7 @@ final class ApplyIndexWork extends KeyedProcessFunction<String, IndexWork, Void>
     for (int i = 0; i < work.paths.length; i++) {
       if (!indexed.contains(work.paths[i])) {
         dataBytes += work.sizes[i];
-        files.add(new SegmentBuilder.DataFileRef(work.paths[i], work.formats[i], work.recordCounts[i]));
+        files.add(new SegmentBuilder.DataFileRef(work.paths[i], work.formats[i]));
         covered.add(new IndexRegistry.IndexedFile(work.paths[i], work.recordCounts[i]));
       }
     }

@@ -33,6 +33,7 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.exceptions.NoSuchNamespaceException;
 import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.lucene.search.Query;
 
 /**
  * {@code /api/v1/search} and {@code /api/v1/search/histogram}: full-text search of the caller's
@@ -60,9 +61,9 @@ final class SearchApi {
     this.search = search;
   }
 
-  /** A parsed request: the table, the query and the time range in epoch microseconds (inclusive). */
-  private record Request(IndexedTable layout, String query, long fromMicros, long toMicros, boolean bounded,
-      Map<String, String> parameters) {}
+  /** A parsed request: the table, the query as sent and parsed, and the time range in epoch microseconds (inclusive). */
+  private record Request(IndexedTable layout, String query, Query parsed, long fromMicros, long toMicros,
+      boolean bounded, Map<String, String> parameters) {}
 
   HttpResponse search(ServiceRequestContext ctx, AggregatedHttpRequest http) {
     long started = System.nanoTime();
@@ -83,7 +84,7 @@ final class SearchApi {
     ArrayNode hits = NODES.arrayNode();
     long total = 0;
     if (table.isPresent()) {
-      FullTextSearch.Hits found = run(() -> search.search(tenant, table.get(), request.layout(), request.query(),
+      FullTextSearch.Hits found = run(() -> search.search(tenant, table.get(), request.layout(), request.parsed(),
           request.fromMicros(), request.toMicros(), limit));
       total = found.total();
       for (Record row : RowFetcher.rows(table.get(), request.layout(), found.hits())) {
@@ -132,7 +133,7 @@ final class SearchApi {
       long first = Math.floorDiv(from, interval) * interval;
       long finalFrom = from;
       long finalTo = to;
-      long[] counts = run(() -> search.histogram(tenant, table.get(), request.layout(), request.query(),
+      long[] counts = run(() -> search.histogram(tenant, table.get(), request.layout(), request.parsed(),
           finalFrom, finalTo, first, interval));
       for (int i = 0; i < counts.length; i++) {
         ObjectNode bucket = buckets.addObject();
@@ -208,9 +209,8 @@ final class SearchApi {
     if (from > to) {
       throw new IllegalArgumentException("'start' must be before 'end'");
     }
-    // parsing now turns a malformed query into a 400 before any index is opened
-    QueryLanguage.parse(query, layout);
-    return new Request(layout, query, from, to, start != null && end != null, parameters);
+    return new Request(layout, query, QueryLanguage.parse(query, layout), from, to, start != null && end != null,
+        parameters);
   }
 
   private static long micros(Instant instant) {

@@ -2,7 +2,6 @@ package io.openwit.query.search;
 
 import io.openwit.common.metastore.IndexRegistry;
 import io.openwit.index.format.IndexedTable;
-import io.openwit.index.format.QueryLanguage;
 import io.openwit.index.format.SegmentStorage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,11 +56,13 @@ public final class FullTextSearch implements AutoCloseable {
     this.cache = cache;
   }
 
-  /** The {@code limit} newest rows matching {@code query} between {@code fromMicros} and {@code toMicros}. */
-  public Hits search(String tenant, Table table, IndexedTable layout, String query, long fromMicros, long toMicros,
+  /**
+   * The {@code limit} newest rows matching {@code query} (parsed by {@code QueryLanguage}) between
+   * {@code fromMicros} and {@code toMicros}.
+   */
+  public Hits search(String tenant, Table table, IndexedTable layout, Query query, long fromMicros, long toMicros,
       int limit) throws IOException {
-    Query parsed = QueryLanguage.parse(query, layout);
-    return withSearcher(tenant, table, layout, fromMicros, toMicros, parsed, (searcher, filtered) -> {
+    return withSearcher(tenant, table, layout, fromMicros, toMicros, query, (searcher, filtered) -> {
       long total = searcher.count(filtered);
       if (limit == 0 || total == 0) {
         return new Hits(total, List.of());
@@ -88,11 +89,10 @@ public final class FullTextSearch implements AutoCloseable {
    * How many rows between {@code fromMicros} and {@code toMicros} match {@code query}, per bucket of
    * {@code intervalMicros} starting at {@code originMicros} (at or before {@code fromMicros}).
    */
-  public long[] histogram(String tenant, Table table, IndexedTable layout, String query, long fromMicros,
+  public long[] histogram(String tenant, Table table, IndexedTable layout, Query query, long fromMicros,
       long toMicros, long originMicros, long intervalMicros) throws IOException {
-    Query parsed = QueryLanguage.parse(query, layout);
     int buckets = Math.toIntExact((toMicros - originMicros) / intervalMicros + 1);
-    return withSearcher(tenant, table, layout, fromMicros, toMicros, parsed, (searcher, filtered) -> {
+    return withSearcher(tenant, table, layout, fromMicros, toMicros, query, (searcher, filtered) -> {
       long[] counts = new long[buckets];
       searcher.search(filtered, new TimeBuckets(counts, originMicros, intervalMicros));
       return counts;
