@@ -26,7 +26,6 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
-import io.opentelemetry.sdk.logs.data.LogRecordData;
 import io.opentelemetry.sdk.logs.export.BatchLogRecordProcessor;
 import io.opentelemetry.sdk.logs.export.LogRecordExporter;
 import io.opentelemetry.sdk.metrics.Aggregation;
@@ -297,28 +296,7 @@ class AllSignalsIT {
   /** Emits {@code count} log records through the SDK; returns how many the receiver acknowledged. */
   private static long sendLogs(LogRecordExporter exporter, String service, int count) {
     AtomicLong acknowledged = new AtomicLong();
-    LogRecordExporter counting = new LogRecordExporter() {
-      @Override
-      public CompletableResultCode export(Collection<LogRecordData> logs) {
-        CompletableResultCode result = exporter.export(logs);
-        result.whenComplete(() -> {
-          if (result.isSuccess()) {
-            acknowledged.addAndGet(logs.size());
-          }
-        });
-        return result;
-      }
-
-      @Override
-      public CompletableResultCode flush() {
-        return exporter.flush();
-      }
-
-      @Override
-      public CompletableResultCode shutdown() {
-        return exporter.shutdown();
-      }
-    };
+    LogRecordExporter counting = new CountingLogExporter(exporter, acknowledged);
     SdkLoggerProvider provider = SdkLoggerProvider.builder()
         .setResource(resource(service))
         .addLogRecordProcessor(BatchLogRecordProcessor.builder(counting).setScheduleDelay(Duration.ofMillis(50)).build())

@@ -4,18 +4,16 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.logs.Logger;
 import io.opentelemetry.api.logs.Severity;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
-import io.opentelemetry.sdk.logs.data.LogRecordData;
 import io.opentelemetry.sdk.logs.export.BatchLogRecordProcessor;
 import io.opentelemetry.sdk.logs.export.LogRecordExporter;
 import io.opentelemetry.sdk.resources.Resource;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * A generated, reproducible corpus of realistic log lines: web-server access lines, application
@@ -60,36 +58,17 @@ final class LogCorpus {
     };
   }
 
-  /** Sends lines {@code first} to {@code first + count - 1} through the SDK; returns how many were acknowledged. */
-  static long send(LogRecordExporter exporter, long seed, long first, int count, Instant now) {
+  /**
+   * Sends lines {@code first} to {@code first + count - 1} through the SDK, one logger provider (and
+   * exporter from {@code exporters}) per service; returns how many lines were acknowledged.
+   */
+  static long send(Supplier<LogRecordExporter> exporters, long seed, long first, int count, Instant now) {
     AtomicLong acknowledged = new AtomicLong();
-    LogRecordExporter counting = new LogRecordExporter() {
-      @Override
-      public CompletableResultCode export(Collection<LogRecordData> logs) {
-        CompletableResultCode result = exporter.export(logs);
-        result.whenComplete(() -> {
-          if (result.isSuccess()) {
-            acknowledged.addAndGet(logs.size());
-          }
-        });
-        return result;
-      }
-
-      @Override
-      public CompletableResultCode flush() {
-        return exporter.flush();
-      }
-
-      /** Each service's provider shuts down its processor; the exporter they share is shut down once, at the end. */
-      @Override
-      public CompletableResultCode shutdown() {
-        return CompletableResultCode.ofSuccess();
-      }
-    };
     for (String service : SERVICES) {
       SdkLoggerProvider provider = SdkLoggerProvider.builder()
           .setResource(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), service)))
-          .addLogRecordProcessor(BatchLogRecordProcessor.builder(counting).setScheduleDelay(Duration.ofMillis(50)).build())
+          .addLogRecordProcessor(BatchLogRecordProcessor.builder(new CountingLogExporter(exporters.get(), acknowledged))
+              .setScheduleDelay(Duration.ofMillis(50)).build())
           .build();
       Logger logger = provider.get("log-corpus");
       for (long seq = first; seq < first + count; seq++) {
@@ -108,7 +87,6 @@ final class LogCorpus {
       provider.forceFlush().join(1, TimeUnit.MINUTES);
       provider.shutdown().join(1, TimeUnit.MINUTES);
     }
-    exporter.shutdown().join(1, TimeUnit.MINUTES);
     return acknowledged.get();
   }
 }

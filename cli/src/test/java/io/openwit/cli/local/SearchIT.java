@@ -138,7 +138,7 @@ class SearchIT {
   }
 
   private static long send(OpenWitUnderTest openWit, String key, long first, int count, Instant now) {
-    return LogCorpus.send(OtlpHttpLogRecordExporter.builder().setEndpoint(openWit.httpEndpoint("logs"))
+    return LogCorpus.send(() -> OtlpHttpLogRecordExporter.builder().setEndpoint(openWit.httpEndpoint("logs"))
         .addHeader("Authorization", "Bearer " + key).build(), SEED, first, count, now);
   }
 
