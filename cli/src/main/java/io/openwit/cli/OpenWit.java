@@ -83,6 +83,7 @@ public final class OpenWit {
             OTLP/HTTP        http://127.0.0.1:%d/v1/traces|logs|metrics (also on %d)
             Iceberg catalog  %s
             Trace by id      http://127.0.0.1:%d/api/v1/traces/{trace_id}
+            Search           http://127.0.0.1:%d/api/v1/search?query=...  (and /api/v1/search/histogram)
             Flink dashboard  http://127.0.0.1:%d  (job metrics: http://127.0.0.1:9249/metrics)
             Trino            http://127.0.0.1:%d  (./openwit sql, or JDBC %s)
             Kafka            %s
@@ -93,7 +94,7 @@ public final class OpenWit {
           %n""",
           (System.nanoTime() - started) / 1e9, effective.dataPath(), effective.receiver().grpcPort(),
           effective.receiver().httpPort(), effective.receiver().jsonHttpPort(),
-          effective.catalogUri(), effective.query().port(), effective.flink().dashboardPort(), effective.trino().port(),
+          effective.catalogUri(), effective.query().port(), effective.query().port(), effective.flink().dashboardPort(), effective.trino().port(),
           stack.trino().jdbcUrl() + "/openwit/default", effective.ingestion().kafka().bootstrapServers(),
           effective.catalogUri(),
           effective.receiver().authEnabled()
