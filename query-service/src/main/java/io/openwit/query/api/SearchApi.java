@@ -13,6 +13,7 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.openwit.common.auth.ApiKeyDecorator;
 import io.openwit.common.http.ApiResponses;
+import io.openwit.common.schema.TableSchemas;
 import io.openwit.index.format.IndexedTable;
 import io.openwit.index.format.QueryLanguage;
 import io.openwit.query.search.FullTextSearch;
@@ -22,11 +23,13 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -79,23 +82,38 @@ final class SearchApi {
       return ApiResponses.error(HttpStatus.BAD_REQUEST, e.getMessage());
     }
     String tenant = ctx.attr(ApiKeyDecorator.TENANT);
-    ObjectNode body = header(request);
     Optional<Table> table = table(tenant, request.layout());
-    ArrayNode hits = NODES.arrayNode();
+    List<Record> rows = List.of();
     long total = 0;
     if (table.isPresent()) {
       FullTextSearch.Hits found = run(() -> search.search(tenant, table.get(), request.layout(), request.parsed(),
           request.fromMicros(), request.toMicros(), limit));
       total = found.total();
-      for (Record row : RowFetcher.rows(table.get(), request.layout(), found.hits())) {
-        hits.add(RecordJson.of(row));
-      }
+      rows = RowFetcher.rows(table.get(), request.layout(), found.hits());
     }
+    long tookMs = (System.nanoTime() - started) / 1_000_000;
+    if (wantsArrow(http)) {
+      Schema schema = table.map(Table::schema).orElse(request.layout() == IndexedTable.LOGS
+          ? TableSchemas.LOGS_SCHEMA : TableSchemas.SPANS_SCHEMA);
+      Map<String, String> metadata = Map.of("signal", signalName(request), "query", request.query(),
+          "total_hits", Long.toString(total), "returned", Integer.toString(rows.size()), "took_ms", Long.toString(tookMs));
+      return HttpResponse.of(HttpStatus.OK, MediaType.parse(RecordArrow.MEDIA_TYPE),
+          RecordArrow.write(schema, rows, metadata));
+    }
+    ObjectNode body = header(request);
+    ArrayNode hits = NODES.arrayNode();
+    rows.forEach(row -> hits.add(RecordJson.of(row)));
     body.put("total_hits", total);
     body.put("returned", hits.size());
-    body.put("took_ms", (System.nanoTime() - started) / 1_000_000);
+    body.put("took_ms", tookMs);
     body.set("hits", hits);
     return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, body.toString());
+  }
+
+  /** Whether the request's Accept header names the Arrow IPC stream media type. */
+  private static boolean wantsArrow(AggregatedHttpRequest http) {
+    return http.headers().accept().stream()
+        .anyMatch(type -> RecordArrow.MEDIA_TYPE.equals(type.type() + "/" + type.subtype()));
   }
 
   HttpResponse histogram(ServiceRequestContext ctx, AggregatedHttpRequest http) {
@@ -151,9 +169,13 @@ final class SearchApi {
 
   private static ObjectNode header(Request request) {
     ObjectNode body = NODES.objectNode();
-    body.put("signal", request.layout() == IndexedTable.LOGS ? "logs" : "traces");
+    body.put("signal", signalName(request));
     body.put("query", request.query());
     return body;
+  }
+
+  private static String signalName(Request request) {
+    return request.layout() == IndexedTable.LOGS ? "logs" : "traces";
   }
 
   private Optional<Table> table(String tenant, IndexedTable layout) {
