@@ -20,8 +20,10 @@ import io.openwit.query.search.FullTextSearch;
 import io.openwit.query.search.RowFetcher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -42,7 +44,8 @@ import org.apache.lucene.search.Query;
  * {@code /api/v1/search} and {@code /api/v1/search/histogram}: full-text search of the caller's
  * logs or spans, by query string ({@code query} or {@code q}), time range ({@code start} inclusive,
  * {@code end} exclusive: ISO-8601 or epoch milliseconds), {@code signal} (logs, or traces/spans),
- * {@code limit} (default 20, at most 10,000) and, for histograms, {@code interval} (such as 30s,
+ * {@code limit} (default 20, at most 10,000), {@code search_after} (an earlier answer's
+ * {@code next_search_after}, for the next page) and, for histograms, {@code interval} (such as 30s,
  * 5m, 1h; chosen for about 100 buckets when absent). Parameters come from the query string (GET)
  * or a JSON object (POST).
  */
@@ -72,12 +75,15 @@ final class SearchApi {
     long started = System.nanoTime();
     Request request;
     int limit;
+    FullTextSearch.Hit after;
     try {
       request = parse(ctx, http);
       limit = intParameter(request.parameters(), "limit", DEFAULT_LIMIT);
       if (limit < 0 || limit > MAX_LIMIT) {
         throw new IllegalArgumentException("'limit' must be between 0 and " + MAX_LIMIT + ", got " + limit);
       }
+      String cursor = request.parameters().get("search_after");
+      after = cursor == null || cursor.isBlank() ? null : hitOf(cursor);
     } catch (IllegalArgumentException e) {
       return ApiResponses.error(HttpStatus.BAD_REQUEST, e.getMessage());
     }
@@ -85,18 +91,25 @@ final class SearchApi {
     Optional<Table> table = table(tenant, request.layout());
     List<Record> rows = List.of();
     long total = 0;
+    String next = null;
     if (table.isPresent()) {
       FullTextSearch.Hits found = run(() -> search.search(tenant, table.get(), request.layout(), request.parsed(),
-          request.fromMicros(), request.toMicros(), limit));
+          request.fromMicros(), request.toMicros(), limit, after));
       total = found.total();
       rows = RowFetcher.rows(table.get(), request.layout(), found.hits());
+      if (limit > 0 && found.hits().size() == limit && (after != null || total > limit)) {
+        next = cursorOf(found.hits().get(limit - 1));
+      }
     }
     long tookMs = (System.nanoTime() - started) / 1_000_000;
     if (wantsArrow(http)) {
       Schema schema = table.map(Table::schema).orElse(request.layout() == IndexedTable.LOGS
           ? TableSchemas.LOGS_SCHEMA : TableSchemas.SPANS_SCHEMA);
-      Map<String, String> metadata = Map.of("signal", signalName(request), "query", request.query(),
-          "total_hits", Long.toString(total), "returned", Integer.toString(rows.size()), "took_ms", Long.toString(tookMs));
+      Map<String, String> metadata = new HashMap<>(Map.of("signal", signalName(request), "query", request.query(),
+          "total_hits", Long.toString(total), "returned", Integer.toString(rows.size()), "took_ms", Long.toString(tookMs)));
+      if (next != null) {
+        metadata.put("next_search_after", next);
+      }
       return HttpResponse.of(HttpStatus.OK, MediaType.parse(RecordArrow.MEDIA_TYPE),
           RecordArrow.write(schema, rows, metadata));
     }
@@ -106,8 +119,27 @@ final class SearchApi {
     body.put("total_hits", total);
     body.put("returned", hits.size());
     body.put("took_ms", tookMs);
+    if (next != null) {
+      body.put("next_search_after", next);
+    }
     body.set("hits", hits);
     return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, body.toString());
+  }
+
+  /** An opaque cursor for {@code search_after}: the hit's time, position and data file. */
+  static String cursorOf(FullTextSearch.Hit hit) {
+    String text = hit.timeMicros() + "," + hit.position() + "," + hit.dataFile();
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static FullTextSearch.Hit hitOf(String cursor) {
+    try {
+      String[] parts = new String(Base64.getUrlDecoder().decode(cursor.strip()), StandardCharsets.UTF_8).split(",", 3);
+      return new FullTextSearch.Hit(parts[2], Long.parseLong(parts[1]), Long.parseLong(parts[0]));
+    } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
+      throw new IllegalArgumentException("'search_after' must be a next_search_after value of an earlier answer, got '"
+          + cursor + "'");
+    }
   }
 
   /** Whether the request's Accept header names the Arrow IPC stream media type. */

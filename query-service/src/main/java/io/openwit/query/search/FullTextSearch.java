@@ -23,13 +23,14 @@ import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.FieldDoc;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermInSetQuery;
-import org.apache.lucene.search.TopFieldDocs;
+import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.util.BytesRef;
 
 /**
@@ -38,7 +39,9 @@ import org.apache.lucene.util.BytesRef;
  * searches and are closed once no search uses them and the registry no longer lists them.
  */
 public final class FullTextSearch implements AutoCloseable {
-  private static final Sort NEWEST_FIRST = new Sort(new SortField(IndexedTable.TIME, SortField.Type.LONG, true));
+  /** Newest first; file and position break ties, so that every row has one place to resume after. */
+  private static final Sort NEWEST_FIRST = new Sort(new SortField(IndexedTable.TIME, SortField.Type.LONG, true),
+      new SortField(IndexedTable.FILE, SortField.Type.STRING), new SortField(IndexedTable.POSITION, SortField.Type.LONG));
 
   /** A matching row: its data file, its position there and its time in epoch microseconds. */
   public record Hit(String dataFile, long position, long timeMicros) {}
@@ -58,16 +61,20 @@ public final class FullTextSearch implements AutoCloseable {
 
   /**
    * The {@code limit} newest rows matching {@code query} (parsed by {@code QueryLanguage}) between
-   * {@code fromMicros} and {@code toMicros}.
+   * {@code fromMicros} and {@code toMicros}; when {@code after} is given, the next ones after that
+   * hit (a previous page's last).
    */
   public Hits search(String tenant, Table table, IndexedTable layout, Query query, long fromMicros, long toMicros,
-      int limit) throws IOException {
+      int limit, Hit after) throws IOException {
     return withSearcher(tenant, table, layout, fromMicros, toMicros, query, (searcher, filtered) -> {
       long total = searcher.count(filtered);
       if (limit == 0 || total == 0) {
         return new Hits(total, List.of());
       }
-      TopFieldDocs top = searcher.search(filtered, limit, NEWEST_FIRST);
+      TopDocs top = after == null ? searcher.search(filtered, limit, NEWEST_FIRST)
+          // the last document id: a row equal on every sort field is the cursor's own row, and is skipped
+          : searcher.searchAfter(new FieldDoc(searcher.getIndexReader().maxDoc() - 1, Float.NaN, new Object[] {
+              after.timeMicros(), new BytesRef(after.dataFile()), after.position()}), filtered, limit, NEWEST_FIRST);
       List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
       List<Hit> hits = new ArrayList<>();
       for (ScoreDoc doc : top.scoreDocs) {
