@@ -20,14 +20,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trino as a child process: writes its {@code etc/} under the data directory with one Iceberg
- * catalog, {@code openwit}, pointing at OpenWit's REST catalog, starts it on a Java 24+ runtime and
- * waits until a real query succeeds.
+ * Trino as a child process: writes its {@code etc/} under the data directory with the Iceberg
+ * catalog {@code openwit}, pointing at OpenWit's REST catalog, and the full-text catalog
+ * {@code search} (the {@code openwit_search} connector over the query API), starts it on a Java 24+
+ * runtime and waits until a real query succeeds. Catalogs are dynamic, so users add one
+ * {@code openwit_search} catalog per tenant API key with {@code CREATE CATALOG}.
  */
 public final class TrinoServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TrinoServer.class);
   public static final int MINIMUM_JAVA = 24;
   public static final String CATALOG = "openwit";
+  public static final String SEARCH_CATALOG = "search";
   private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(3);
   /** Returns a row once the coordinator counts itself as an active node. */
   private static final String NODE_ACTIVE = "SELECT 1 FROM system.runtime.nodes WHERE state = 'active'";
@@ -61,7 +64,8 @@ public final class TrinoServer implements AutoCloseable {
     Path etc = root.resolve("etc");
     Path logFile = root.resolve("var/log/server.log");
     try {
-      writeConfiguration(etc, root, installation.home(), trino.port(), config.catalogUri());
+      writeConfiguration(etc, root, installation.home(), trino.port(), config.catalogUri(),
+          "http://127.0.0.1:" + config.query().port());
       Files.createDirectories(logFile.getParent());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write Trino configuration under " + etc, e);
@@ -84,6 +88,8 @@ public final class TrinoServer implements AutoCloseable {
         "-XX:+EnableDynamicAgentLoading",
         "--enable-native-access=ALL-UNNAMED",
         "--sun-misc-unsafe-memory-access=allow",
+        // Arrow, in the openwit_search connector, reads java.nio.Buffer's address field
+        "--add-opens=java.base/java.nio=ALL-UNNAMED",
         "-Dconfig=" + etc.resolve("config.properties"),
         "-Dlog.levels-file=" + etc.resolve("log.properties"),
         "-cp", installation.home().resolve("lib") + "/*",
@@ -105,8 +111,8 @@ public final class TrinoServer implements AutoCloseable {
     return server;
   }
 
-  static void writeConfiguration(Path etc, Path root, Path trinoHome, int port, String catalogUri)
-      throws IOException {
+  static void writeConfiguration(Path etc, Path root, Path trinoHome, int port, String catalogUri,
+      String queryApiUri) throws IOException {
     Files.createDirectories(etc.resolve("catalog"));
     Path nodeIdFile = root.resolve("node.id");
     if (!Files.exists(nodeIdFile)) {
@@ -123,7 +129,10 @@ public final class TrinoServer implements AutoCloseable {
         "discovery.uri=http://127.0.0.1:" + port,
         "http-server.log.enabled=false",
         "plugin.dir=" + trinoHome.resolve("plugin"),
-        "catalog.config-dir=" + etc.resolve("catalog"));
+        "catalog.management=dynamic",
+        "catalog.store=file");
+    // the file catalog store reads its settings from etc/catalog-store.properties (Trino's working directory is root)
+    write(etc.resolve("catalog-store.properties"), "catalog.config-dir=" + etc.resolve("catalog"));
     write(etc.resolve("log.properties"), "io.trino=INFO");
     // Trino resolves file: locations under local.location, so it must be the filesystem root.
     write(etc.resolve("catalog").resolve(CATALOG + ".properties"),
@@ -132,6 +141,9 @@ public final class TrinoServer implements AutoCloseable {
         "iceberg.rest-catalog.uri=" + catalogUri,
         "fs.native-local.enabled=true",
         "local.location=/");
+    write(etc.resolve("catalog").resolve(SEARCH_CATALOG + ".properties"),
+        "connector.name=openwit_search",
+        "openwit.query-api-uri=" + queryApiUri);
   }
 
   private static void write(Path file, String... lines) throws IOException {
