@@ -1,12 +1,18 @@
 package io.openwit.cli.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.openwit.common.metastore.IndexRegistry;
 import io.openwit.common.metastore.Metastore;
 import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporter;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -20,14 +26,20 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.TimeStampMicroTZVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.MapVector;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.junit.jupiter.api.Test;
 
 /**
  * Full-text search end to end on a PostgreSQL metastore: a generated corpus of server, application
  * and audit logs goes in through the SDK, the index job indexes it (and is restarted mid-stream),
  * and every search returns exactly the rows Trino returns for the equivalent SQL predicate, before
- * and after the janitor compacts the table under the index. A tenant's key never finds another
- * tenant's rows.
+ * and after the janitor compacts the table under the index; the Arrow answer, search_after pages
+ * and the Trino table function return the same rows. A tenant's key never finds another tenant's
+ * rows.
  */
 class SearchIT {
   private static final long KEY_REFRESH_MS = 300;
@@ -81,6 +93,9 @@ class SearchIT {
       awaitOneSegment(metastore);
       assertNoFileIndexedTwice(metastore, "acme");
       assertSearchesMatchSql(openWit, api, acmeKey);
+      assertArrowAnswersTheSameRows(api, acmeKey, "timeout");
+      assertPagesCoverEveryMatchOnce(openWit, api, acmeKey);
+      assertSqlTableFunctionMatchesSql(openWit, acmeKey, globexKey);
 
       // newest first, limited, every column of the row
       JsonNode newest = search(api, acmeKey, "timeout", 5);
@@ -149,6 +164,123 @@ class SearchIT {
       assertThat(expected).as("the corpus has rows for %s", pair.getKey()).isNotEmpty();
       assertThat(answer.path("total_hits").asLong()).as(pair.getKey()).isEqualTo(expected.size());
       assertThat(seqs(answer)).as(pair.getKey()).isEqualTo(expected);
+    }
+  }
+
+  /** The Arrow IPC answer holds the JSON answer's rows, with the table's types. */
+  private static void assertArrowAnswersTheSameRows(String api, String key, String query) throws Exception {
+    JsonNode json = search(api, key, query, 10_000);
+    HttpResponse<byte[]> arrow = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create(api + "?limit=10000&query=" + encode(query)))
+        .header("Authorization", "Bearer " + key)
+        .header("Accept", "application/vnd.apache.arrow.stream").build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(arrow.statusCode()).isEqualTo(200);
+    assertThat(arrow.headers().firstValue("Content-Type")).hasValue("application/vnd.apache.arrow.stream");
+    try (RootAllocator allocator = new RootAllocator();
+        ArrowStreamReader reader = new ArrowStreamReader(new ByteArrayInputStream(arrow.body()), allocator)) {
+      VectorSchemaRoot root = reader.getVectorSchemaRoot();
+      assertThat(root.getSchema().getCustomMetadata())
+          .containsEntry("total_hits", json.path("total_hits").asText())
+          .containsEntry("returned", json.path("returned").asText());
+      assertThat(root.getVector("time")).isInstanceOf(TimeStampMicroTZVector.class);
+      List<Long> seqs = new ArrayList<>();
+      List<Instant> times = new ArrayList<>();
+      while (reader.loadNextBatch()) {
+        MapVector attributes = (MapVector) root.getVector("attributes");
+        TimeStampMicroTZVector time = (TimeStampMicroTZVector) root.getVector("time");
+        for (int row = 0; row < root.getRowCount(); row++) {
+          for (Object entry : attributes.getObject(row)) {
+            Map<?, ?> pair = (Map<?, ?>) entry;
+            if ("seq".equals(pair.get("key").toString())) {
+              seqs.add(Long.parseLong(pair.get("value").toString()));
+            }
+          }
+          times.add(Instant.EPOCH.plus(time.get(row), ChronoUnit.MICROS));
+        }
+      }
+      List<Long> jsonSeqs = new ArrayList<>();
+      List<Instant> jsonTimes = new ArrayList<>();
+      json.path("hits").forEach(hit -> {
+        jsonSeqs.add(Long.parseLong(hit.path("attributes").path("seq").asText()));
+        jsonTimes.add(Instant.parse(hit.path("time").asText()));
+      });
+      assertThat(seqs).isEqualTo(jsonSeqs);
+      assertThat(times).isEqualTo(jsonTimes);
+    }
+  }
+
+  /** search_after pages through a query's matches: every row once, newest first across pages. */
+  private static void assertPagesCoverEveryMatchOnce(OpenWitUnderTest openWit, String api, String key)
+      throws Exception {
+    List<Long> seqs = new ArrayList<>();
+    List<Instant> times = new ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      HttpApi.Answer answer = HttpApi.call(api + "?query=" + encode("refus*") + "&limit=97"
+          + (cursor == null ? "" : "&search_after=" + cursor), key, null);
+      assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+      JsonNode page = answer.json();
+      page.path("hits").forEach(hit -> {
+        seqs.add(Long.parseLong(hit.path("attributes").path("seq").asText()));
+        times.add(Instant.parse(hit.path("time").asText()));
+      });
+      cursor = page.path("next_search_after").isMissingNode() ? null : page.path("next_search_after").asText();
+      pages++;
+    } while (cursor != null);
+    Set<Long> expected = sqlSeqs(openWit, "regexp_like(body, '(?i)\\brefus')");
+    assertThat(pages).isGreaterThan(2);
+    assertThat(seqs).doesNotHaveDuplicates();
+    assertThat(new HashSet<>(seqs)).isEqualTo(expected);
+    assertThat(times).isSortedAccordingTo((a, b) -> b.compareTo(a));
+    assertThat(HttpApi.call(api + "?search_after=not-a-cursor", key, null).body()).contains("search_after");
+  }
+
+  /**
+   * The openwit_search connector's table function, in a catalog per tenant key, returns the rows
+   * SQL selects (paging through the API 500 rows at a time), and only its tenant's.
+   */
+  private static void assertSqlTableFunctionMatchesSql(OpenWitUnderTest openWit, String acmeKey, String globexKey)
+      throws Exception {
+    String queryApi = "http://127.0.0.1:" + openWit.queryApi.port();
+    try (Connection connection = openWit.engines.trino.connect(); Statement statement = connection.createStatement()) {
+      for (String[] catalog : new String[][] {{"search_acme", acmeKey}, {"search_globex", globexKey},
+          {"search_nobody", "not-a-key"}}) {
+        statement.execute("DROP CATALOG IF EXISTS " + catalog[0]);
+        statement.execute("CREATE CATALOG " + catalog[0] + " USING openwit_search WITH (\"openwit.query-api-uri\" = '"
+            + queryApi + "', \"openwit.api-key\" = '" + catalog[1] + "', \"openwit.page-rows\" = '500')");
+      }
+      for (Map.Entry<String, String> pair : EQUIVALENT.entrySet()) {
+        Set<Long> found = new HashSet<>();
+        long rows = 0;
+        try (ResultSet result = statement.executeQuery("SELECT attributes['seq'] FROM TABLE(search_acme.system.logs("
+            + "query => '" + pair.getKey().replace("'", "''") + "'))")) {
+          while (result.next()) {
+            found.add(Long.parseLong(result.getString(1)));
+            rows++;
+          }
+        }
+        assertThat(rows).as(pair.getKey()).isEqualTo(found.size());
+        assertThat(found).as(pair.getKey()).isEqualTo(sqlSeqs(openWit, pair.getValue()));
+      }
+      try (ResultSet result = statement.executeQuery("SELECT count(*), min(CAST(attributes['seq'] AS bigint))"
+          + " FROM TABLE(search_globex.system.logs(query => '*'))")) {
+        result.next();
+        assertThat(result.getLong(1)).isEqualTo(200);
+        assertThat(result.getLong(2)).isGreaterThanOrEqualTo(1_000_000);
+      }
+      try (ResultSet result = statement.executeQuery("SELECT count(*) FROM TABLE(search_acme.system.logs("
+          + "query => 'timeout', max_hits => 7))")) {
+        result.next();
+        assertThat(result.getLong(1)).isEqualTo(7);
+      }
+      assertThatThrownBy(() -> statement.executeQuery("SELECT * FROM TABLE(search_nobody.system.logs(query => '*'))"))
+          .hasMessageContaining("unknown API key");
+      assertThatThrownBy(() -> statement.executeQuery("SELECT * FROM TABLE(search_acme.system.logs(query => 'body:(x'))"))
+          .hasMessageContaining("cannot parse query");
+      for (String catalog : List.of("search_acme", "search_globex", "search_nobody")) {
+        statement.execute("DROP CATALOG " + catalog);
+      }
     }
   }
 
