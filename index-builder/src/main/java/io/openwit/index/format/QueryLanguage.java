@@ -28,7 +28,8 @@ public final class QueryLanguage {
 
     @Override
     protected Analyzer getWrappedAnalyzer(String fieldName) {
-      return IndexedTable.isFullText(fieldName) ? text : exact;
+      // no field yet: a field-less wildcard, normalized before it is spread over the full-text columns
+      return fieldName == null || IndexedTable.isFullText(fieldName) ? text : exact;
     }
   };
 
@@ -48,7 +49,8 @@ public final class QueryLanguage {
         points.put(column, new PointsConfig(NumberFormat.getIntegerInstance(Locale.ROOT), type)));
     parser.setPointsConfigMap(points);
     try {
-      return parser.parse(query, table.defaultFields().get(0));
+      // no default field: field-less words go to every full-text column (setMultiFields)
+      return parser.parse(query, null);
     } catch (QueryNodeException e) {
       throw new IllegalArgumentException("cannot parse query '" + query + "': " + e.getMessage(), e);
     }

@@ -44,9 +44,17 @@ class QueryLanguageTest {
         row.setField("severity_number", i % 2 == 0 ? 17 : 9);
         row.setField("service_name", i < 2 ? "checkout" : "billing");
         row.setField("attributes", Map.of("http.status_code", Integer.toString(500 + i), "user.id", "u-" + i));
-        writer.addDocument(IndexedTable.LOGS.document(row, "file-" + (i % 2) + ".parquet", i));
+        writer.addDocument(IndexedTable.LOGS.document(row, "file-" + (i % 2) + ".parquet", i, null));
       }
     }
+  }
+
+  @Test
+  void spanWordsSearchBothTheNameAndTheStatusMessage() {
+    assertThat(QueryLanguage.parse("\"not found\"", IndexedTable.SPANS).toString())
+        .isEqualTo("name:\"not found\" status_message:\"not found\"");
+    assertThat(QueryLanguage.parse("Refus* AND kind:SERVER", IndexedTable.SPANS).toString())
+        .isEqualTo("+(name:refus* status_message:refus*) +kind:SERVER");
   }
 
   @Test
