@@ -44,7 +44,7 @@ public record OpenWitConfig(
     cluster = Objects.requireNonNullElseGet(cluster, () -> new Cluster(null, null, null));
     maintenance = Objects.requireNonNullElseGet(
         maintenance, () -> new Maintenance(null, null, null, null, null, null, null, null, null));
-    index = Objects.requireNonNullElseGet(index, () -> new Index(null, null, null, null, null));
+    index = Objects.requireNonNullElseGet(index, () -> new Index(null, null, null, null, null, null));
   }
 
   public static OpenWitConfig defaults() {
@@ -260,12 +260,16 @@ public record OpenWitConfig(
    * The index builder: every {@code pollIntervalMs} it indexes the data files the logs and spans
    * tables gained, at most {@code maxFilesPerSegment} per segment; once a table has
    * {@code mergeMinSegments} segments of fewer than {@code mergeMaxRows} rows, they are merged.
+   * With {@code storeRows}, segments keep each row (as Elasticsearch keeps _source), so a search
+   * returns rows without reading the data files; without it, segments are smaller and rows are
+   * read back from Parquet.
    */
   public record Index(
-      Boolean enabled, Long pollIntervalMs, Integer maxFilesPerSegment, Integer mergeMinSegments, Long mergeMaxRows)
-      implements Serializable {
+      Boolean enabled, Long pollIntervalMs, Integer maxFilesPerSegment, Integer mergeMinSegments, Long mergeMaxRows,
+      Boolean storeRows) implements Serializable {
     public Index {
       enabled = Objects.requireNonNullElse(enabled, true);
+      storeRows = Objects.requireNonNullElse(storeRows, true);
       pollIntervalMs = Objects.requireNonNullElse(pollIntervalMs, 2_000L);
       maxFilesPerSegment = Objects.requireNonNullElse(maxFilesPerSegment, 64);
       mergeMinSegments = Objects.requireNonNullElse(mergeMinSegments, 8);

@@ -4,6 +4,7 @@ import io.openwit.common.metastore.IndexRegistry;
 import io.openwit.index.format.IndexedTable;
 import io.openwit.index.format.QueryLanguage;
 import io.openwit.index.format.SegmentStorage;
+import io.openwit.index.format.StoredRows;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.avro.IcebergEncoder;
 import org.apache.iceberg.formats.FormatModelRegistry;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.lucene.document.LongPoint;
@@ -41,9 +43,12 @@ public final class SegmentBuilder {
   public record DataFileRef(String path, String format) {}
 
   private final Path workDirectory;
+  private final boolean storeRows;
 
-  public SegmentBuilder(Path workDirectory) {
+  /** {@code storeRows}: keep each whole row in the segment, so searches need not read the data files. */
+  public SegmentBuilder(Path workDirectory, boolean storeRows) {
     this.workDirectory = workDirectory;
+    this.storeRows = storeRows;
   }
 
   /** The Lucene configuration every segment is written with. */
@@ -62,14 +67,16 @@ public final class SegmentBuilder {
     String id = UUID.randomUUID().toString();
     Path local = workDirectory.resolve(id);
     try {
-      Schema projection = layout.projection(table.schema());
+      Schema projection = storeRows ? table.schema() : layout.projection(table.schema());
+      IcebergEncoder<Record> encoder = storeRows ? StoredRows.encoder(table.schema()) : null;
       try (Directory directory = FSDirectory.open(local); IndexWriter writer = new IndexWriter(directory, writerConfig())) {
         for (DataFileRef file : files) {
           try (CloseableIterable<Record> rows = FormatModelRegistry.readBuilder(FileFormat.fromString(file.format()),
               Record.class, table.io().newInputFile(file.path())).project(projection).build()) {
             long position = 0;
             for (Record row : rows) {
-              writer.addDocument(layout.document(row, file.path(), position++));
+              byte[] stored = encoder == null ? null : StoredRows.encode(encoder, row);
+              writer.addDocument(layout.document(row, file.path(), position++, stored));
             }
           }
         }

@@ -16,6 +16,7 @@ import org.apache.lucene.document.IntPoint;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.SortedDocValuesField;
+import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.util.BytesRef;
@@ -29,7 +30,8 @@ import org.apache.lucene.util.BytesRef;
  * {@link #MAX_EXACT_LENGTH} characters, as Elasticsearch's default mapping does. Exact columns and
  * attribute values ({@code attributes.<key>}, {@code resource_attributes.<key>}) are single terms,
  * case-sensitive. Every document also carries the hidden fields that lead back to its row: the data
- * file, the row's position in it, and its time in epoch microseconds.
+ * file, the row's position in it, and its time in epoch microseconds; and, when the index keeps
+ * rows, the row itself.
  */
 public enum IndexedTable {
   LOGS("logs", "time", List.of("body"), List.of("severity_text", "service_name", "trace_id", "span_id", "scope_name",
@@ -43,6 +45,8 @@ public enum IndexedTable {
   public static final String POSITION = "_pos";
   /** The row's time (the table's time column) in epoch microseconds. */
   public static final String TIME = "_time";
+  /** The whole row, stored (not indexed) when the index keeps rows; see {@link StoredRows}. */
+  public static final String ROW = "_row";
   public static final String KEYWORD_SUFFIX = ".keyword";
   public static final int MAX_EXACT_LENGTH = 256;
   private static final List<String> ATTRIBUTE_MAPS = List.of("attributes", "resource_attributes");
@@ -106,9 +110,15 @@ public enum IndexedTable {
     return ChronoUnit.MICROS.between(Instant.EPOCH, time.toInstant());
   }
 
-  /** The document of {@code row}, the row at {@code position} of {@code dataFile}. */
-  public Document document(Record row, String dataFile, long position) {
+  /**
+   * The document of {@code row}, the row at {@code position} of {@code dataFile}; {@code storedRow}
+   * is the whole row encoded by {@link StoredRows}, or null when the index does not keep rows.
+   */
+  public Document document(Record row, String dataFile, long position, byte[] storedRow) {
     Document document = new Document();
+    if (storedRow != null) {
+      document.add(new StoredField(ROW, storedRow));
+    }
     document.add(new StringField(FILE, dataFile, Field.Store.NO));
     document.add(new SortedDocValuesField(FILE, new BytesRef(dataFile)));
     document.add(new NumericDocValuesField(POSITION, position));

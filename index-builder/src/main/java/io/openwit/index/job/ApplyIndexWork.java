@@ -48,7 +48,7 @@ final class ApplyIndexWork extends KeyedProcessFunction<String, IndexWork, Void>
     catalog = IndexJob.catalog(config);
     registry = Metastore.of(config).indexes();
     work = Files.createTempDirectory("openwit-index-");
-    builder = new SegmentBuilder(work.resolve("build"));
+    builder = new SegmentBuilder(work.resolve("build"), config.index().storeRows());
     cache = work.resolve("cache");
   }
 

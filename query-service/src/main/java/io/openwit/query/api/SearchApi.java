@@ -127,15 +127,15 @@ final class SearchApi {
   }
 
   /** An opaque cursor for {@code search_after}: the hit's time, position and data file. */
-  static String cursorOf(FullTextSearch.Hit hit) {
+  private static String cursorOf(FullTextSearch.Hit hit) {
     String text = hit.timeMicros() + "," + hit.position() + "," + hit.dataFile();
     return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
   }
 
-  static FullTextSearch.Hit hitOf(String cursor) {
+  private static FullTextSearch.Hit hitOf(String cursor) {
     try {
       String[] parts = new String(Base64.getUrlDecoder().decode(cursor.strip()), StandardCharsets.UTF_8).split(",", 3);
-      return new FullTextSearch.Hit(parts[2], Long.parseLong(parts[1]), Long.parseLong(parts[0]));
+      return new FullTextSearch.Hit(parts[2], Long.parseLong(parts[1]), Long.parseLong(parts[0]), null);
     } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
       throw new IllegalArgumentException("'search_after' must be a next_search_after value of an earlier answer, got '"
           + cursor + "'");

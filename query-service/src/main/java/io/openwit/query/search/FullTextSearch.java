@@ -21,6 +21,7 @@ import org.apache.lucene.index.MultiReader;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.FieldDoc;
@@ -39,12 +40,16 @@ import org.apache.lucene.util.BytesRef;
  * searches and are closed once no search uses them and the registry no longer lists them.
  */
 public final class FullTextSearch implements AutoCloseable {
+  private static final Set<String> STORED_ROW = Set.of(IndexedTable.ROW);
   /** Newest first; file and position break ties, so that every row has one place to resume after. */
   private static final Sort NEWEST_FIRST = new Sort(new SortField(IndexedTable.TIME, SortField.Type.LONG, true),
       new SortField(IndexedTable.FILE, SortField.Type.STRING), new SortField(IndexedTable.POSITION, SortField.Type.LONG));
 
-  /** A matching row: its data file, its position there and its time in epoch microseconds. */
-  public record Hit(String dataFile, long position, long timeMicros) {}
+  /**
+   * A matching row: its data file, its position there, its time in epoch microseconds, and the
+   * row as the segment keeps it ({@code StoredRows}; null when the segment keeps no rows).
+   */
+  public record Hit(String dataFile, long position, long timeMicros, byte[] storedRow) {}
 
   /** The newest matches and how many rows match in all. */
   public record Hits(long total, List<Hit> hits) {}
@@ -76,6 +81,7 @@ public final class FullTextSearch implements AutoCloseable {
           : searcher.searchAfter(new FieldDoc(searcher.getIndexReader().maxDoc() - 1, Float.NaN, new Object[] {
               after.timeMicros(), new BytesRef(after.dataFile()), after.position()}), filtered, limit, NEWEST_FIRST);
       List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+      StoredFields storedFields = searcher.storedFields();
       List<Hit> hits = new ArrayList<>();
       for (ScoreDoc doc : top.scoreDocs) {
         LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(doc.doc, leaves));
@@ -86,7 +92,9 @@ public final class FullTextSearch implements AutoCloseable {
         files.advanceExact(leafDoc);
         positions.advanceExact(leafDoc);
         times.advanceExact(leafDoc);
-        hits.add(new Hit(files.lookupOrd(files.ordValue()).utf8ToString(), positions.longValue(), times.longValue()));
+        BytesRef stored = storedFields.document(doc.doc, STORED_ROW).getBinaryValue(IndexedTable.ROW);
+        hits.add(new Hit(files.lookupOrd(files.ordValue()).utf8ToString(), positions.longValue(), times.longValue(),
+            stored == null ? null : BytesRef.deepCopyOf(stored).bytes));
       }
       return new Hits(total, hits);
     });

@@ -1,6 +1,7 @@
 package io.openwit.query.search;
 
 import io.openwit.index.format.IndexedTable;
+import io.openwit.index.format.StoredRows;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -20,22 +21,30 @@ import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.types.Types;
 
 /**
- * Reads the rows search hits point at, with all their columns. Each data file is read once, only
- * its row groups whose time statistics overlap the hits' times, and only until every hit in it is
- * found.
+ * The rows search hits point at, with all their columns: decoded from the segment when it keeps
+ * rows, else read from the data files, each once, only its row groups whose time statistics overlap
+ * the hits' times, and only until every hit in it is found.
  */
 public final class RowFetcher {
   private RowFetcher() {}
 
   /** The rows of {@code hits}, in the hits' order. */
   public static List<Record> rows(Table table, IndexedTable layout, List<FullTextSearch.Hit> hits) {
+    Map<FullTextSearch.Hit, Record> found = new HashMap<>();
     Map<String, List<FullTextSearch.Hit>> byFile = new LinkedHashMap<>();
-    hits.forEach(hit -> byFile.computeIfAbsent(hit.dataFile(), unused -> new ArrayList<>()).add(hit));
+    StoredRows stored = null;
+    for (FullTextSearch.Hit hit : hits) {
+      if (hit.storedRow() != null) {
+        stored = stored == null ? StoredRows.of(table) : stored;
+        found.put(hit, stored.decode(hit.storedRow()));
+      } else {
+        byFile.computeIfAbsent(hit.dataFile(), unused -> new ArrayList<>()).add(hit);
+      }
+    }
     Schema schema = table.schema();
     List<Types.NestedField> columns = new ArrayList<>(schema.columns());
     columns.add(MetadataColumns.ROW_POSITION);
     Schema withPosition = new Schema(columns);
-    Map<FullTextSearch.Hit, Record> found = new HashMap<>();
     byFile.forEach((file, fileHits) -> {
       Map<Long, FullTextSearch.Hit> wanted = new HashMap<>();
       long min = Long.MAX_VALUE;
