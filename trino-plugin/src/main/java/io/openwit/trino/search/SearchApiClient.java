@@ -17,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -26,7 +27,7 @@ import org.apache.arrow.vector.ipc.ArrowStreamReader;
  * The query API's {@code POST /api/v1/search}, asked for Arrow IPC answers, with the catalog's API
  * key. An answer's schema metadata holds {@code next_search_after} while more matches remain.
  */
-final class SearchApiClient {
+final class SearchApiClient implements AutoCloseable {
   static final String NEXT_PAGE = "next_search_after";
   private static final String ARROW = "application/vnd.apache.arrow.stream";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -96,12 +97,17 @@ final class SearchApiClient {
   }
 
   private static String errorMessage(byte[] body) {
-    String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+    String text = new String(body, StandardCharsets.UTF_8);
     try {
       JsonNode message = JSON.readTree(text).path("error").path("message");
       return message.isTextual() ? message.asText() : text;
     } catch (IOException e) {
       return text;
     }
+  }
+
+  @Override
+  public void close() {
+    allocator.close();
   }
 }

@@ -3,6 +3,7 @@ package io.openwit.trino.search;
 import io.trino.spi.connector.Connector;
 import io.trino.spi.connector.ConnectorMetadata;
 import io.trino.spi.connector.ConnectorSession;
+import io.trino.spi.connector.ConnectorSplit;
 import io.trino.spi.connector.ConnectorSplitManager;
 import io.trino.spi.connector.ConnectorSplitSource;
 import io.trino.spi.connector.ConnectorTransactionHandle;
@@ -13,7 +14,6 @@ import io.trino.spi.function.table.ConnectorTableFunctionHandle;
 import io.trino.spi.function.table.TableFunctionProcessorProvider;
 import io.trino.spi.function.table.TableFunctionProcessorProviderFactory;
 import io.trino.spi.function.table.TableFunctionSplitProcessor;
-import io.trino.spi.connector.ConnectorSplit;
 import io.trino.spi.transaction.IsolationLevel;
 import io.trino.spi.type.TypeManager;
 import java.util.Optional;
@@ -41,6 +41,11 @@ public final class SearchConnector implements Connector {
   public ConnectorTransactionHandle beginTransaction(IsolationLevel isolationLevel, boolean readOnly,
       boolean autoCommit) {
     return Transaction.INSTANCE;
+  }
+
+  @Override
+  public void shutdown() {
+    client.close();
   }
 
   @Override
