@@ -5,15 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.openwit.common.config.OpenWitConfig;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +42,9 @@ class LocalStackIT {
         Map.entry("flink.dashboard_port", Integer.toString(SharedEngines.freePort())),
         Map.entry("trino.port", Integer.toString(SharedEngines.freePort())),
         Map.entry("query.port", Integer.toString(SharedEngines.freePort())),
-        Map.entry("pipeline.checkpoint_interval_ms", "2000")));
+        Map.entry("pipeline.checkpoint_interval_ms", "2000"),
+        // searches here read rows back from Parquet (SearchIT covers rows kept in the index)
+        Map.entry("index.store_rows", "false")));
     String endpoint = "http://127.0.0.1:" + config.receiver().httpPort() + "/v1/traces";
 
     try (LocalStack stack = LocalStack.start(config)) {
@@ -58,6 +66,7 @@ class LocalStackIT {
       SdkSpans sdk = new SdkSpans(endpoint);
       sdk.asService("after-restart", tracer -> SdkSpans.simpleSpans(tracer, 500));
       assertThat(awaitCount(stack, 1_500)).isEqualTo(1_500);
+      assertSpanSearchMatchesSql(stack, "http://127.0.0.1:" + config.query().port() + "/api/v1/search");
 
       // the control plane on the SQLite metastore of single-node mode
       String catalog = config.catalogUri();
@@ -71,6 +80,53 @@ class LocalStackIT {
       assertThat(maintenance.exitCode()).as(maintenance.err()).isZero();
       assertThat(maintenance.out()).contains("\"ran\" : true").contains("default.spans");
     }
+  }
+
+  /**
+   * Span search through the API and through the {@code search} catalog that single-node mode sets
+   * up finds the error spans SQL finds, with the same column values.
+   */
+  private static void assertSpanSearchMatchesSql(LocalStack stack, String api) throws Exception {
+    Await.until(() -> HttpApi.getJson(api + "?signal=traces&limit=0&query=*").path("total_hits").asLong() == 1_500,
+        Duration.ofMinutes(2), "every span indexed");
+    Map<String, String> sqlRows = new HashMap<>();
+    try (Connection connection = stack.trino().connect(); ResultSet rows = connection.createStatement().executeQuery(
+        "SELECT span_id, name || '|' || status_message || '|' || to_iso8601(start_time) || '|' || attributes['item.index']"
+            + " FROM openwit.\"default\".spans WHERE service_name = 'after-restart' AND status_code = 'ERROR'")) {
+      while (rows.next()) {
+        sqlRows.put(rows.getString(1), rows.getString(2));
+      }
+    }
+    assertThat(sqlRows).hasSize(6);
+
+    JsonNode found = HttpApi.getJson(api + "?signal=traces&limit=100&query="
+        + URLEncoder.encode("\"not found\" AND service_name:after-restart", StandardCharsets.UTF_8));
+    assertThat(found.path("total_hits").asLong()).isEqualTo(sqlRows.size());
+    Map<String, String> apiRows = new HashMap<>();
+    found.path("hits").forEach(hit -> apiRows.put(hit.path("span_id").asText(), hit.path("name").asText() + "|"
+        + hit.path("status_message").asText() + "|" + Instant.parse(hit.path("start_time").asText()) + "|"
+        + hit.path("attributes").path("item.index").asText()));
+    assertThat(normalizedTimes(apiRows)).isEqualTo(normalizedTimes(sqlRows));
+
+    Set<String> functionSpans = new HashSet<>();
+    try (Connection connection = stack.trino().connect(); ResultSet rows = connection.createStatement().executeQuery(
+        "SELECT span_id FROM TABLE(search.system.spans(query => '\"not found\" AND service_name:after-restart'))")) {
+      while (rows.next()) {
+        functionSpans.add(rows.getString(1));
+      }
+    }
+    assertThat(functionSpans).isEqualTo(sqlRows.keySet());
+  }
+
+  /** The same rows with their ISO-8601 times written one way (Trino and Java print them differently). */
+  private static Map<String, String> normalizedTimes(Map<String, String> rows) {
+    Map<String, String> normalized = new HashMap<>();
+    rows.forEach((spanId, row) -> {
+      String[] parts = row.split("\\|", -1);
+      parts[2] = Instant.parse(parts[2]).toString();
+      normalized.put(spanId, String.join("|", parts));
+    });
+    return normalized;
   }
 
   private static long awaitCount(LocalStack stack, long expected) throws Exception {
