@@ -17,6 +17,7 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.data.avro.IcebergEncoder;
 import org.apache.iceberg.formats.FormatModelRegistry;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.lucene.codecs.lucene912.Lucene912Codec;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
@@ -55,6 +56,8 @@ public final class SegmentBuilder {
   static IndexWriterConfig writerConfig() {
     IndexWriterConfig config = new IndexWriterConfig(QueryLanguage.ANALYZER);
     config.setUseCompoundFile(true);
+    // kept rows are read a few at a time, so they are worth DEFLATE's size (Elasticsearch's best_compression)
+    config.setCodec(new Lucene912Codec(Lucene912Codec.Mode.BEST_COMPRESSION));
     config.setRAMBufferSizeMB(64);
     config.setIndexSort(new Sort(new SortField(IndexedTable.TIME, SortField.Type.LONG, true)));
     config.setOpenMode(IndexWriterConfig.OpenMode.CREATE);

@@ -12,6 +12,7 @@ import org.apache.iceberg.Schema;
 import org.apache.iceberg.data.Record;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
+import org.apache.lucene.document.FieldType;
 import org.apache.lucene.document.IntPoint;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.NumericDocValuesField;
@@ -50,6 +51,8 @@ public enum IndexedTable {
   public static final String KEYWORD_SUFFIX = ".keyword";
   public static final int MAX_EXACT_LENGTH = 256;
   private static final List<String> ATTRIBUTE_MAPS = List.of("attributes", "resource_attributes");
+  /** Full text with positions (for phrases) but no norms: searches sort by time, never by score. */
+  private static final FieldType FULL_TEXT = fullText();
 
   private final String tableName;
   private final String timeColumn;
@@ -129,7 +132,7 @@ public enum IndexedTable {
       Object value = row.getField(column);
       if (value != null) {
         String text = value.toString();
-        document.add(new TextField(column, text, Field.Store.NO));
+        document.add(new Field(column, text, FULL_TEXT));
         addExact(document, column + KEYWORD_SUFFIX, text);
       }
     }
@@ -157,6 +160,13 @@ public enum IndexedTable {
       }
     }
     return document;
+  }
+
+  private static FieldType fullText() {
+    FieldType type = new FieldType(TextField.TYPE_NOT_STORED);
+    type.setOmitNorms(true);
+    type.freeze();
+    return type;
   }
 
   private static void addExact(Document document, String field, String value) {
