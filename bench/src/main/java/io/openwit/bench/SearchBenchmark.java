@@ -23,7 +23,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -134,8 +133,8 @@ public final class SearchBenchmark implements Callable<Integer> {
               + "%' ORDER BY time DESC LIMIT 20"));
         }
         System.out.printf("%-28s %,10d %12.1f %12.1f %12.1f %12.1f %12.1f %12.1f%n", word, matches,
-            percentile(apiNanos, 50), percentile(apiNanos, 99), percentile(functionNanos, 50),
-            percentile(functionNanos, 99), percentile(likeNanos, 50), percentile(likeNanos, 99));
+            Latencies.percentileMs(apiNanos, 50), Latencies.percentileMs(apiNanos, 99), Latencies.percentileMs(functionNanos, 50),
+            Latencies.percentileMs(functionNanos, 99), Latencies.percentileMs(likeNanos, 50), Latencies.percentileMs(likeNanos, 99));
       }
     }
     return 0;
@@ -249,12 +248,5 @@ public final class SearchBenchmark implements Callable<Integer> {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static double percentile(List<Long> nanos, int percentile) {
-    List<Long> sorted = new ArrayList<>(nanos);
-    Collections.sort(sorted);
-    int index = (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1;
-    return sorted.get(Math.max(0, index)) / 1e6;
   }
 }

@@ -9,7 +9,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -85,10 +84,10 @@ public final class TraceLookupBenchmark implements Callable<Integer> {
         }
       }
       System.out.printf("%,d spans in %s; %d lookups of random trace ids%n", rows, table, traceIds.size());
-      System.out.printf("query API  GET /api/v1/traces/{id}: p50 %s, p99 %s%n", percentile(apiNanos, 50),
-          percentile(apiNanos, 99));
-      System.out.printf("Trino SQL  WHERE trace_id = ?:      p50 %s, p99 %s%n", percentile(trinoNanos, 50),
-          percentile(trinoNanos, 99));
+      System.out.printf("query API  GET /api/v1/traces/{id}: p50 %.1f ms, p99 %.1f ms%n",
+          Latencies.percentileMs(apiNanos, 50), Latencies.percentileMs(apiNanos, 99));
+      System.out.printf("Trino SQL  WHERE trace_id = ?:      p50 %.1f ms, p99 %.1f ms%n",
+          Latencies.percentileMs(trinoNanos, 50), Latencies.percentileMs(trinoNanos, 99));
     }
     return 0;
   }
@@ -98,12 +97,5 @@ public final class TraceLookupBenchmark implements Callable<Integer> {
       result.next();
       return result.getLong(1);
     }
-  }
-
-  private static String percentile(List<Long> nanos, int percentile) {
-    List<Long> sorted = new ArrayList<>(nanos);
-    Collections.sort(sorted);
-    int index = Math.min(sorted.size() - 1, (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1);
-    return String.format("%.1f ms", sorted.get(Math.max(0, index)) / 1e6);
   }
 }
