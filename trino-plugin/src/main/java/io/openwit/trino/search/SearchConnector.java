@@ -31,10 +31,13 @@ public final class SearchConnector implements Connector {
 
   private final SearchApiClient client;
   private final TypeManager types;
+  private final Set<ConnectorTableFunction> functions;
 
   SearchConnector(SearchApiClient client, TypeManager types) {
     this.client = client;
     this.types = types;
+    this.functions = Set.of(new SearchFunction("logs", "logs", client, types),
+        new SearchFunction("spans", "traces", client, types));
   }
 
   @Override
@@ -55,7 +58,7 @@ public final class SearchConnector implements Connector {
 
   @Override
   public Set<ConnectorTableFunction> getTableFunctions() {
-    return Set.of(new SearchFunction("logs", "logs", client, types), new SearchFunction("spans", "traces", client, types));
+    return functions;
   }
 
   @Override
