@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.TemporalAccessor;
 import java.util.Base64;
 import java.util.List;
@@ -70,6 +73,14 @@ final class RecordJson {
       byte[] array = new byte[copy.remaining()];
       copy.get(array);
       return NODES.textNode(Base64.getEncoder().encodeToString(array));
+    }
+    // toString() of OffsetDateTime and LocalDateTime drops zero seconds ("14:06Z"), which strict
+    // RFC 3339 parsers (and Instant.parse) refuse; these formatters always write them.
+    if (value instanceof OffsetDateTime time) {
+      return NODES.textNode(DateTimeFormatter.ISO_INSTANT.format(time.toInstant()));
+    }
+    if (value instanceof LocalDateTime time) {
+      return NODES.textNode(DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(time));
     }
     if (value instanceof TemporalAccessor time) {
       return NODES.textNode(time.toString());
