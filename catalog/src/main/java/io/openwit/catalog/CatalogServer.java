@@ -62,7 +62,8 @@ public final class CatalogServer implements AutoCloseable {
 
     ServerBuilder builder = Server.builder()
         .http(config.catalog().port())
-        .serviceUnder("/v1/", new RestCatalogService(catalog, catalog, catalog, storedBatches))
+        .serviceUnder("/v1/", new RestCatalogService(catalog, catalog, catalog, storedBatches,
+            config.storage().icebergProperties()))
         .maxRequestLength(64L * 1024 * 1024);
     new BatchMonitorService(batches, new BatchReplayer(config, batches), config.batchTracking().stuckAfterMs())
         .addTo(builder);
@@ -86,6 +87,7 @@ public final class CatalogServer implements AutoCloseable {
     properties.put(CatalogProperties.WAREHOUSE_LOCATION, config.warehouseLocation());
     properties.put("jdbc.schema-version", "V1");
     properties.put("jdbc.strict-mode", "true");
+    properties.putAll(config.storage().icebergProperties());
     if (!config.metastore().user().isEmpty()) {
       properties.put("jdbc.user", config.metastore().user());
     }

@@ -52,7 +52,7 @@ class CatalogServerIT {
     }
     OpenWitConfig config = new OpenWitConfig(dataDir.toString(),
         new OpenWitConfig.Metastore(jdbcUrl, jdbcUrl.isEmpty() ? "" : "postgres", ""),
-        new OpenWitConfig.Catalog(0, null, null), null, null, null, null, null, null, null, null, null, null, null, null);
+        new OpenWitConfig.Catalog(0, null, null), null, null, null, null, null, null, null, null, null, null, null, null, null);
     try (CatalogServer server = CatalogServer.start(config);
         RESTCatalog client = new RESTCatalog()) {
       client.setConf(new Configuration());
@@ -69,6 +69,9 @@ class CatalogServerIT {
           .containsEntry("write.parquet.compression-codec", "zstd")
           .containsEntry("write.parquet.bloom-filter-enabled.column.trace_id", "true");
       assertThat(spans.location()).isEqualTo("file://" + dataDir.resolve("warehouse/default/spans"));
+      // clients learn the warehouse's FileIO from the catalog: S3FileIO for s3://, Hadoop's for files
+      assertThat(client.properties()).containsEntry("io-impl", "org.apache.iceberg.io.ResolvingFileIO");
+      assertThat(spans.io().getClass().getSimpleName()).isEqualTo("ResolvingFileIO");
 
       Namespace acme = Namespace.of("acme");
       client.createNamespace(acme, new java.util.HashMap<>(Map.of("owner", "team-a")));
@@ -115,7 +118,7 @@ class CatalogServerIT {
   @Test
   void restartKeepsTablesAndDoesNotRecreateThem() throws Exception {
     OpenWitConfig config = new OpenWitConfig(dataDir.toString(), null,
-        new OpenWitConfig.Catalog(0, null, null), null, null, null, null, null, null, null, null, null, null, null, null);
+        new OpenWitConfig.Catalog(0, null, null), null, null, null, null, null, null, null, null, null, null, null, null, null);
     String firstMetadata;
     try (CatalogServer server = CatalogServer.start(config); RESTCatalog client = client(server)) {
       firstMetadata = metadataLocation(client);

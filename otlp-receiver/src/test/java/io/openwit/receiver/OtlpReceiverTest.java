@@ -44,7 +44,7 @@ class OtlpReceiverTest {
         new OpenWitConfig.Ingestion(new OpenWitConfig.Kafka("127.0.0.1:" + unusedPort(), null, null, null, null)),
         defaults.pipeline(), defaults.embeddedKafka(), defaults.flink(), defaults.trino(), defaults.query(),
         defaults.limits(),
-        defaults.batchTracking(), defaults.cluster(), defaults.maintenance(), defaults.index());
+        defaults.batchTracking(), defaults.cluster(), defaults.maintenance(), defaults.index(), defaults.storage());
     receiver = OtlpReceiver.start(config, new KafkaWal(config), TenantResolver.disabled(), BatchReporter.NONE, Map.of());
   }
 

@@ -12,7 +12,10 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
@@ -71,6 +74,7 @@ public final class RestCatalogService implements HttpService {
   private final SupportsNamespaces namespaces;
   private final ViewCatalog views;
   private final CommitObserver commits;
+  private final Map<String, String> clientDefaults;
 
   /** Told of every table commit that succeeded, after it did. */
   @FunctionalInterface
@@ -81,11 +85,18 @@ public final class RestCatalogService implements HttpService {
   }
 
   /** Usually one object in three roles, e.g. a JdbcCatalog. */
-  public RestCatalogService(Catalog catalog, SupportsNamespaces namespaces, ViewCatalog views, CommitObserver commits) {
+  /**
+   * {@code clientDefaults} go to every client in {@code GET /v1/config} (the FileIO settings of the
+   * warehouse), below the client's own properties; never secrets.
+   */
+  public RestCatalogService(Catalog catalog, SupportsNamespaces namespaces, ViewCatalog views, CommitObserver commits,
+      Map<String, String> clientDefaults) {
     this.catalog = catalog;
     this.namespaces = namespaces;
     this.views = views;
     this.commits = commits;
+    // a HashMap: Iceberg's builder asks containsKey(null), which immutable maps refuse
+    this.clientDefaults = Collections.unmodifiableMap(new HashMap<>(clientDefaults));
   }
 
   @Override
@@ -110,7 +121,7 @@ public final class RestCatalogService implements HttpService {
     String[] parts = (query < 0 ? path : path.substring(0, query)).replaceFirst("^/v1/", "").split("/");
 
     if (parts.length == 1 && parts[0].equals("config") && method == HttpMethod.GET) {
-      return json(ConfigResponse.builder().withEndpoints(ENDPOINTS).build());
+      return json(ConfigResponse.builder().withEndpoints(ENDPOINTS).withDefaults(clientDefaults).build());
     }
     if (parts.length == 2 && parts[1].equals("rename") && method == HttpMethod.POST) {
       RenameTableRequest rename = body(request, RenameTableRequest.class);

@@ -1,9 +1,11 @@
 package io.openwit.common.config;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.openwit.common.wire.Signal;
@@ -47,13 +49,32 @@ public final class ConfigLoader {
   }
 
   static OpenWitConfig parse(String yaml, Map<String, String> environment, String source) {
+    return parse(yaml, Map.of(), environment, source);
+  }
+
+  /**
+   * Parses {@code yaml} after substituting {@code environment}, then sets each dotted key path of
+   * {@code overrides} (e.g. {@code ingestion.kafka.bootstrap_servers}) to its value; a value
+   * written as a JSON list or object becomes structure.
+   */
+  public static OpenWitConfig parse(
+      String yaml, Map<String, String> overrides, Map<String, String> environment, String source) {
     String substituted = substitute(yaml, environment, source);
-    if (substituted.isBlank()) {
-      return OpenWitConfig.defaults();
-    }
     OpenWitConfig config;
     try {
-      config = YAML.readValue(substituted, OpenWitConfig.class);
+      JsonNode parsed = substituted.isBlank() ? null : YAML.readTree(substituted);
+      ObjectNode tree;
+      if (parsed == null || parsed.isMissingNode() || parsed.isNull()) {
+        tree = YAML.createObjectNode();
+      } else if (parsed instanceof ObjectNode object) {
+        tree = object;
+      } else {
+        throw new ConfigException(source + ": the configuration must be a YAML mapping of keys, not " + parsed.getNodeType());
+      }
+      for (Map.Entry<String, String> override : overrides.entrySet()) {
+        set(tree, override.getKey(), override.getValue(), source);
+      }
+      config = YAML.treeToValue(tree, OpenWitConfig.class);
     } catch (UnrecognizedPropertyException e) {
       throw new ConfigException(
           source + ": unknown key '" + path(e) + "' (known keys here: "
@@ -67,6 +88,30 @@ public final class ConfigLoader {
     }
     validate(config, source);
     return config;
+  }
+
+  private static void set(ObjectNode tree, String keyPath, String value, String source) throws IOException {
+    String[] keys = keyPath.split("\\.");
+    ObjectNode node = tree;
+    for (int level = 0; level < keys.length - 1; level++) {
+      JsonNode child = node.get(keys[level]);
+      if (child == null || child.isNull()) {
+        node = node.putObject(keys[level]);
+      } else if (child instanceof ObjectNode object) {
+        node = object;
+      } else {
+        throw new ConfigException(source + ": cannot set '" + keyPath + "': '" + keys[level] + "' is not a mapping");
+      }
+    }
+    String key = keys[keys.length - 1];
+    if (key.isEmpty()) {
+      throw new ConfigException(source + ": '" + keyPath + "' is not a key path");
+    }
+    if (value.startsWith("[") || value.startsWith("{")) {
+      node.set(key, YAML.readTree(value));
+    } else {
+      node.put(key, value);
+    }
   }
 
   static String substitute(String text, Map<String, String> environment, String source) {
@@ -178,6 +223,10 @@ public final class ConfigLoader {
     positive(config.ingestion().kafka().topicDiscoveryIntervalMs(), "ingestion.kafka.topic_discovery_interval_ms", source);
     if (config.ingestion().kafka().bootstrapServers().isBlank()) {
       throw new ConfigException(source + ": 'ingestion.kafka.bootstrap_servers' must not be empty");
+    }
+    String endpoint = config.storage().s3().endpoint();
+    if (!endpoint.isEmpty() && !endpoint.startsWith("http://") && !endpoint.startsWith("https://")) {
+      throw new ConfigException(source + ": 'storage.s3.endpoint' must be an http:// or https:// URL, was " + endpoint);
     }
     String url = config.metastore().jdbcUrl();
     if (!url.isEmpty() && !url.startsWith("jdbc:sqlite:") && !url.startsWith("jdbc:postgresql:")) {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * The whole of {@code openwit.yaml}, typed. Every key has a default; {@link ConfigLoader} reads the
@@ -26,7 +27,8 @@ public record OpenWitConfig(
     BatchTracking batchTracking,
     Cluster cluster,
     Maintenance maintenance,
-    Index index) implements Serializable {
+    Index index,
+    Storage storage) implements Serializable {
 
   public OpenWitConfig {
     dataDir = Objects.requireNonNullElse(dataDir, "./data");
@@ -38,17 +40,18 @@ public record OpenWitConfig(
     embeddedKafka = Objects.requireNonNullElseGet(embeddedKafka, () -> new EmbeddedKafka(null, null));
     flink = Objects.requireNonNullElseGet(flink, () -> new Flink(null));
     trino = Objects.requireNonNullElseGet(trino, () -> new Trino(null, null, null, null));
-    query = Objects.requireNonNullElseGet(query, () -> new Query(null));
+    query = Objects.requireNonNullElseGet(query, () -> new Query(null, null));
     limits = Objects.requireNonNullElseGet(limits, () -> new Limits(null, null));
     batchTracking = Objects.requireNonNullElseGet(batchTracking, () -> new BatchTracking(null, null, null, null, null));
     cluster = Objects.requireNonNullElseGet(cluster, () -> new Cluster(null, null, null));
     maintenance = Objects.requireNonNullElseGet(
         maintenance, () -> new Maintenance(null, null, null, null, null, null, null, null, null));
     index = Objects.requireNonNullElseGet(index, () -> new Index(null, null, null, null, null, null));
+    storage = Objects.requireNonNullElseGet(storage, () -> new Storage(null));
   }
 
   public static OpenWitConfig defaults() {
-    return new OpenWitConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    return new OpenWitConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public Path dataPath() {
@@ -69,11 +72,17 @@ public record OpenWitConfig(
         : catalog.warehouse();
   }
 
+  /** Whether the warehouse is on S3-compatible object storage rather than a file system. */
+  public boolean warehouseOnS3() {
+    String location = warehouseLocation();
+    return location.startsWith("s3://") || location.startsWith("s3a://") || location.startsWith("s3n://");
+  }
+
   /** The same configuration with its data under {@code directory}. */
   public OpenWitConfig withDataDir(String directory) {
     return new OpenWitConfig(
         directory, metastore, catalog, receiver, ingestion, pipeline, embeddedKafka, flink, trino, query, limits,
-        batchTracking, cluster, maintenance, index);
+        batchTracking, cluster, maintenance, index, storage);
   }
 
   /** The same configuration with the producers and consumers pointed at another Kafka. */
@@ -83,11 +92,15 @@ public record OpenWitConfig(
         kafka.topicIndexConfig(), kafka.topicDiscoveryIntervalMs()));
     return new OpenWitConfig(
         dataDir, metastore, catalog, receiver, changed, pipeline, embeddedKafka, flink, trino, query, limits,
-        batchTracking, cluster, maintenance, index);
+        batchTracking, cluster, maintenance, index, storage);
   }
 
   public String catalogUri() {
     return "http://" + catalog.advertisedHost() + ":" + catalog.port();
+  }
+
+  public String queryApiUri() {
+    return "http://" + query.advertisedHost() + ":" + query.port();
   }
 
   /** The metastore: tenants and API keys, and the Iceberg JDBC catalog's own tables. */
@@ -96,6 +109,48 @@ public record OpenWitConfig(
       jdbcUrl = Objects.requireNonNullElse(jdbcUrl, "");
       user = Objects.requireNonNullElse(user, "");
       password = Objects.requireNonNullElse(password, "");
+    }
+  }
+
+  /**
+   * Object storage for the warehouse ({@code catalog.warehouse} as {@code s3://bucket/path}): any
+   * S3-compatible store. Credentials never come from this file: every process reads them from its
+   * environment, as the AWS SDK does ({@code AWS_ACCESS_KEY_ID} and {@code AWS_SECRET_ACCESS_KEY}).
+   */
+  public record Storage(S3 s3) implements Serializable {
+    public Storage {
+      s3 = Objects.requireNonNullElseGet(s3, () -> new S3(null, null, null));
+    }
+
+    /**
+     * The FileIO properties every Iceberg client of the warehouse uses (the catalog announces them
+     * in its {@code /v1/config}): Iceberg picks the FileIO by location scheme, S3FileIO for
+     * {@code s3://}, Hadoop's for local paths.
+     */
+    public Map<String, String> icebergProperties() {
+      Map<String, String> properties = new TreeMap<>();
+      properties.put("io-impl", "org.apache.iceberg.io.ResolvingFileIO");
+      if (!s3.endpoint().isEmpty()) {
+        properties.put("s3.endpoint", s3.endpoint());
+      }
+      if (!s3.region().isEmpty()) {
+        properties.put("client.region", s3.region());
+      }
+      properties.put("s3.path-style-access", Boolean.toString(s3.pathStyleAccess()));
+      return properties;
+    }
+  }
+
+  /**
+   * An S3-compatible store: {@code endpoint} empty means AWS itself, {@code region} empty means the
+   * environment's ({@code AWS_REGION}); most self-hosted stores (MinIO, Ceph, S3Proxy) want
+   * {@code pathStyleAccess} (http://host/bucket/key rather than http://bucket.host/key).
+   */
+  public record S3(String endpoint, String region, Boolean pathStyleAccess) implements Serializable {
+    public S3 {
+      endpoint = Objects.requireNonNullElse(endpoint, "");
+      region = Objects.requireNonNullElse(region, "");
+      pathStyleAccess = Objects.requireNonNullElse(pathStyleAccess, false);
     }
   }
 
@@ -277,10 +332,14 @@ public record OpenWitConfig(
     }
   }
 
-  /** The query API (trace by id, search, histogram), authenticated like ingestion. */
-  public record Query(Integer port) implements Serializable {
+  /**
+   * The query API (trace by id, search, histogram), authenticated like ingestion. Trino's
+   * {@code search} catalog reaches it at {@code advertisedHost}.
+   */
+  public record Query(Integer port, String advertisedHost) implements Serializable {
     public Query {
       port = Objects.requireNonNullElse(port, 8083);
+      advertisedHost = Objects.requireNonNullElse(advertisedHost, "127.0.0.1");
     }
   }
 

@@ -2,7 +2,7 @@ package io.openwit.common.metastore;
 
 import io.openwit.common.config.OpenWitConfig;
 import java.sql.Connection;
-import java.sql.DriverManager;
+import java.sql.Driver;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -23,11 +23,17 @@ public final class Metastore {
   private final String jdbcUrl;
   private final String user;
   private final String password;
+  /**
+   * The driver itself, not DriverManager: in a Flink TaskManager each job has its own class loader,
+   * and DriverManager refuses a driver that another job's loader registered first.
+   */
+  private final Driver driver;
 
   public Metastore(String jdbcUrl, String user, String password) {
     this.jdbcUrl = jdbcUrl;
     this.user = user;
     this.password = password;
+    this.driver = isSqlite() ? new org.sqlite.JDBC() : new org.postgresql.Driver();
   }
 
   /** The metastore {@code config} names (an SQLite file in the data directory by default). */
@@ -242,6 +248,10 @@ public final class Metastore {
       // which concurrent connections get refused without waiting.
       properties.setProperty("busy_timeout", "30000");
     }
-    return DriverManager.getConnection(jdbcUrl, properties);
+    Connection connection = driver.connect(jdbcUrl, properties);
+    if (connection == null) {
+      throw new SQLException("no JDBC driver for " + jdbcUrl);
+    }
+    return connection;
   }
 }

@@ -96,4 +96,28 @@ class ConfigLoaderTest {
             "batch_tracking:\n  stuck_after_ms: 900000\n", Map.of(), "openwit.yaml"))
         .hasMessageContaining("batch_tracking.stuck_after_ms").hasMessageContaining("pipeline.dedup_window_ms");
   }
+
+  @Test
+  void objectStorageSettingsBecomeIcebergFileIoProperties() {
+    OpenWitConfig config = ConfigLoader.parse("""
+        catalog:
+          warehouse: s3://lake/warehouse
+        storage:
+          s3:
+            endpoint: http://minio:9000
+            region: eu-west-1
+            path_style_access: true
+        """, Map.of(), "openwit.yaml");
+    assertThat(config.warehouseOnS3()).isTrue();
+    assertThat(config.storage().icebergProperties()).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "io-impl", "org.apache.iceberg.io.ResolvingFileIO",
+        "s3.endpoint", "http://minio:9000",
+        "client.region", "eu-west-1",
+        "s3.path-style-access", "true"));
+    assertThat(OpenWitConfig.defaults().warehouseOnS3()).isFalse();
+    assertThatThrownBy(() -> ConfigLoader.parse("storage:\n  s3:\n    endpoint: minio:9000\n", Map.of(), "openwit.yaml"))
+        .hasMessageContaining("'storage.s3.endpoint' must be an http:// or https:// URL");
+    assertThatThrownBy(() -> ConfigLoader.parse("storage:\n  s3:\n    access_key: x\n", Map.of(), "openwit.yaml"))
+        .hasMessageContaining("unknown key 'storage.s3.access_key'");
+  }
 }
