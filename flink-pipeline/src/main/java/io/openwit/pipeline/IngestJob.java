@@ -1,6 +1,6 @@
 package io.openwit.pipeline;
 
-import io.openwit.common.config.ConfigLoader;
+import io.openwit.common.config.JobArguments;
 import io.openwit.common.config.OpenWitConfig;
 import io.openwit.pipeline.sink.TelemetryRecordGenerator;
 import io.openwit.pipeline.source.BatchTracking;
@@ -10,7 +10,6 @@ import io.openwit.pipeline.source.OtlpBatch;
 import io.openwit.pipeline.source.OtlpRecordDeserializer;
 import io.openwit.common.schema.TenantTables;
 import io.openwit.common.wire.Signal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -114,9 +113,12 @@ public final class IngestJob {
         Map.of(CatalogProperties.URI, config.catalogUri()));
   }
 
-  /** Entry point on a Flink cluster: {@code flink run openwit-flink-pipeline.jar [openwit.yaml]}. */
+  /**
+   * Entry point on a Flink cluster: {@code flink run openwit-flink-pipeline-job.jar --config openwit.yaml
+   * [--set key.path=value ...]}, or the REST API as {@code openwit submit} uses it (see {@link JobArguments}).
+   */
   public static void main(String[] args) throws Exception {
-    OpenWitConfig config = ConfigLoader.load(args.length > 0 ? Path.of(args[0]) : null, System.getenv());
+    OpenWitConfig config = JobArguments.parse(args, System.getenv());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     define(env, config);
     env.execute(JOB_NAME);

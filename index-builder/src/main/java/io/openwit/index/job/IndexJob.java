@@ -1,8 +1,7 @@
 package io.openwit.index.job;
 
-import io.openwit.common.config.ConfigLoader;
+import io.openwit.common.config.JobArguments;
 import io.openwit.common.config.OpenWitConfig;
-import java.nio.file.Path;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -62,9 +61,12 @@ public final class IndexJob {
     return catalog;
   }
 
-  /** Entry point on a Flink cluster: {@code flink run openwit-index-builder.jar [openwit.yaml]}. */
+  /**
+   * Entry point on a Flink cluster: {@code flink run openwit-index-builder-job.jar --config openwit.yaml
+   * [--set key.path=value ...]}, or the REST API as {@code openwit submit} uses it (see {@link JobArguments}).
+   */
   public static void main(String[] args) throws Exception {
-    OpenWitConfig config = ConfigLoader.load(args.length > 0 ? Path.of(args[0]) : null, System.getenv());
+    OpenWitConfig config = JobArguments.parse(args, System.getenv());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     define(env, config);
     env.execute(JOB_NAME);
