@@ -3,6 +3,10 @@ package io.openwit.query.trino;
 import io.openwit.common.config.OpenWitConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,6 +17,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -20,11 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trino as a child process: writes its {@code etc/} under the data directory with the Iceberg
- * catalog {@code openwit}, pointing at OpenWit's REST catalog, and the full-text catalog
- * {@code search} (the {@code openwit_search} connector over the query API), starts it on a Java 24+
- * runtime and waits until a real query succeeds. Catalogs are dynamic, so users add one
- * {@code openwit_search} catalog per tenant API key with {@code CREATE CATALOG}.
+ * Trino as a child process: writes its {@code etc/} ({@link TrinoConfiguration}), starts it on a
+ * Java 24+ runtime and waits until a real query succeeds. Single-node mode runs one node that
+ * does everything; tests run a coordinator and a worker the same way.
  */
 public final class TrinoServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TrinoServer.class);
@@ -36,6 +40,7 @@ public final class TrinoServer implements AutoCloseable {
   private static final String NODE_ACTIVE = "SELECT 1 FROM system.runtime.nodes WHERE state = 'active'";
 
   private final Process process;
+  private final HttpClient http = HttpClient.newHttpClient();
   private final int port;
   private final Path logFile;
 
@@ -51,49 +56,48 @@ public final class TrinoServer implements AutoCloseable {
   }
 
   /**
-   * Starts Trino; ready once {@code readinessQuery} succeeds. A query that scans a table of the
-   * {@code openwit} catalog is the honest probe: Trino counts itself active a few seconds before
-   * it schedules splits for that catalog ("No nodes available to run query").
+   * Starts single-node Trino under {@code <data_dir>/trino}; ready once {@code readinessQuery}
+   * succeeds. A query that scans a table of the {@code openwit} catalog is the honest probe: Trino
+   * counts itself active a few seconds before it schedules splits for that catalog ("No nodes
+   * available to run query").
    */
   public static TrinoServer start(OpenWitConfig config, String readinessQuery) {
+    int port = config.trino().port();
+    return start(config, config.dataPath().resolve("trino"), TrinoConfiguration.Role.SINGLE_NODE, port,
+        "http://127.0.0.1:" + port, readinessQuery);
+  }
+
+  /**
+   * Starts one node of a Trino cluster under {@code root}: a coordinator at {@code port} (its
+   * discovery address {@code coordinatorUri}) or a worker that joins it. The coordinator is ready
+   * once {@code readinessQuery} succeeds on it, a worker once the coordinator counts it active.
+   */
+  public static TrinoServer start(OpenWitConfig config, Path root, TrinoConfiguration.Role role, int port,
+      String coordinatorUri, String readinessQuery) {
     OpenWitConfig.Trino trino = config.trino();
     JavaRuntimes.Runtime java =
         JavaRuntimes.find(trino.javaHome(), System.getenv("JAVA_HOME"), Path.of("/usr/lib/jvm"), MINIMUM_JAVA);
     TrinoInstallation installation = TrinoInstallation.resolve(trino);
-    Path root = config.dataPath().resolve("trino");
     Path etc = root.resolve("etc");
     Path logFile = root.resolve("var/log/server.log");
+    String nodeId;
     try {
-      writeConfiguration(etc, root, installation.home(), trino.port(), config.catalogUri(),
-          "http://127.0.0.1:" + config.query().port());
+      nodeId = nodeId(root);
+      new TrinoConfiguration(role, port, coordinatorUri, nodeId, Optional.of(installation.home().resolve("plugin")),
+          "127.0.0.1").write(etc, config);
       Files.createDirectories(logFile.getParent());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write Trino configuration under " + etc, e);
     }
 
-    List<String> command = new ArrayList<>(List.of(
-        java.javaExecutable().toString(),
-        "-server",
-        "-Xmx" + trino.maxHeap(),
-        "-XX:+UseG1GC",
-        "-XX:+ExplicitGCInvokesConcurrent",
-        "-XX:+ExitOnOutOfMemoryError",
-        "-XX:-OmitStackTraceInFastThrow",
-        "-XX:ReservedCodeCacheSize=256M",
-        "-XX:PerMethodRecompilationCutoff=10000",
-        "-XX:PerBytecodeRecompilationCutoff=10000",
-        "-Djdk.attach.allowAttachSelf=true",
-        "-Djdk.nio.maxCachedBufferSize=2000000",
-        "-Dfile.encoding=UTF-8",
-        "-XX:+EnableDynamicAgentLoading",
-        "--enable-native-access=ALL-UNNAMED",
-        "--sun-misc-unsafe-memory-access=allow",
-        // Arrow, in the openwit_search connector, reads java.nio.Buffer's address field
-        "--add-opens=java.base/java.nio=ALL-UNNAMED",
-        "-Dconfig=" + etc.resolve("config.properties"),
-        "-Dlog.levels-file=" + etc.resolve("log.properties"),
-        "-cp", installation.home().resolve("lib") + "/*",
-        "io.trino.server.TrinoServer"));
+    List<String> command = new ArrayList<>();
+    command.add(java.javaExecutable().toString());
+    command.addAll(TrinoConfiguration.jvmOptions(trino.maxHeap()));
+    command.add("-Dconfig=" + etc.resolve("config.properties"));
+    command.add("-Dlog.levels-file=" + etc.resolve("log.properties"));
+    // as Trino's own launcher does with etc/node.properties
+    command.addAll(nodeProperties(etc));
+    command.addAll(List.of("-cp", installation.home().resolve("lib") + "/*", "io.trino.server.TrinoServer"));
     ProcessBuilder builder =
         new ProcessBuilder(command)
             .directory(root.toFile())
@@ -105,69 +109,60 @@ public final class TrinoServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start Trino with " + java.javaExecutable(), e);
     }
-    TrinoServer server = new TrinoServer(process, trino.port(), logFile);
-    LOG.info("Trino starting on port {} with Java {} ({}); log: {}", trino.port(), java.featureVersion(), java.home(), logFile);
-    server.awaitReady(readinessQuery);
+    int queryPort = role == TrinoConfiguration.Role.WORKER ? URI.create(coordinatorUri).getPort() : port;
+    TrinoServer server = new TrinoServer(process, queryPort, logFile);
+    LOG.info("Trino {} starting on port {} with Java {} ({}); log: {}",
+        role.name().toLowerCase(Locale.ROOT), port, java.featureVersion(), java.home(), logFile);
+    server.awaitReady(role == TrinoConfiguration.Role.WORKER
+        ? "SELECT 1 FROM system.runtime.nodes WHERE node_id = '" + nodeId + "' AND state = 'active'"
+        : readinessQuery);
     return server;
   }
 
-  static void writeConfiguration(Path etc, Path root, Path trinoHome, int port, String catalogUri,
-      String queryApiUri) throws IOException {
-    Files.createDirectories(etc.resolve("catalog"));
+  /** A node keeps its id across restarts, in {@code <root>/node.id}. */
+  private static String nodeId(Path root) throws IOException {
     Path nodeIdFile = root.resolve("node.id");
     if (!Files.exists(nodeIdFile)) {
+      Files.createDirectories(root);
       Files.writeString(nodeIdFile, UUID.randomUUID().toString());
     }
-    String nodeId = Files.readString(nodeIdFile).trim();
-    write(etc.resolve("config.properties"),
-        "node.environment=openwit",
-        "node.id=" + nodeId,
-        "node.internal-address=127.0.0.1",
-        "coordinator=true",
-        "node-scheduler.include-coordinator=true",
-        "http-server.http.port=" + port,
-        "discovery.uri=http://127.0.0.1:" + port,
-        "http-server.log.enabled=false",
-        "plugin.dir=" + trinoHome.resolve("plugin"),
-        "catalog.management=dynamic",
-        "catalog.store=file");
-    // the file catalog store reads its settings from etc/catalog-store.properties (Trino's working directory is root)
-    write(etc.resolve("catalog-store.properties"), "catalog.config-dir=" + etc.resolve("catalog"));
-    write(etc.resolve("log.properties"), "io.trino=INFO");
-    // Trino resolves file: locations under local.location, so it must be the filesystem root.
-    write(etc.resolve("catalog").resolve(CATALOG + ".properties"),
-        "connector.name=iceberg",
-        "iceberg.catalog.type=rest",
-        "iceberg.rest-catalog.uri=" + catalogUri,
-        "fs.native-local.enabled=true",
-        "local.location=/");
-    write(etc.resolve("catalog").resolve(SEARCH_CATALOG + ".properties"),
-        "connector.name=openwit_search",
-        "openwit.query-api-uri=" + queryApiUri);
+    return Files.readString(nodeIdFile).trim();
   }
 
-  private static void write(Path file, String... lines) throws IOException {
-    Files.writeString(
-        file, "# Written by OpenWit at every start; change openwit.yaml instead.\n" + String.join("\n", lines) + "\n");
+  private static List<String> nodeProperties(Path etc) {
+    Properties properties = new Properties();
+    try (var in = Files.newBufferedReader(etc.resolve("node.properties"))) {
+      properties.load(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return properties.stringPropertyNames().stream().sorted()
+        .map(name -> "-D" + name + "=" + properties.getProperty(name)).toList();
   }
 
+  /**
+   * Waits until {@code readinessQuery} returns a row; an empty query waits until the server says it
+   * has started (a coordinator without workers can run no query at all).
+   */
   private void awaitReady(String readinessQuery) {
     long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-    SQLException last = null;
+    Exception last = null;
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IllegalStateException(
             "Trino exited with code " + process.exitValue() + " during startup; see " + logFile);
       }
-      try (Connection connection = connect();
-          Statement statement = connection.createStatement();
-          ResultSet rows = statement.executeQuery(readinessQuery)) {
-        if (rows.next()) {
+      try {
+        if (readinessQuery.isEmpty() ? started() : answers(readinessQuery)) {
           LOG.info("Trino ready at {}", jdbcUrl());
           return;
         }
-      } catch (SQLException e) {
+      } catch (SQLException | IOException e) {
         last = e;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        close();
+        throw new IllegalStateException("interrupted while waiting for Trino", e);
       }
       try {
         Thread.sleep(500);
@@ -180,6 +175,24 @@ public final class TrinoServer implements AutoCloseable {
     close();
     throw new IllegalStateException(
         "Trino did not become ready within " + STARTUP_TIMEOUT.toSeconds() + " s; see " + logFile, last);
+  }
+
+  private boolean answers(String query) throws SQLException {
+    try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+      // a coordinator without workers queues a query forever; the next attempt checks the process
+      statement.setQueryTimeout(10);
+      try (ResultSet rows = statement.executeQuery(query)) {
+        return rows.next();
+      }
+    }
+  }
+
+  /** GET /v1/info says {@code "starting":false} once the server runs. */
+  private boolean started() throws IOException, InterruptedException {
+    HttpResponse<String> info = http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/info")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return info.statusCode() == 200 && info.body().replace(" ", "").contains("\"starting\":false");
   }
 
   public Connection connect() throws SQLException {
