@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
     version = "openwit 0.1.0",
     description = "Self-hosted observability database: OTLP in, Iceberg tables out, SQL through Trino.",
     subcommands = {OpenWit.Local.class, OpenWit.Sql.class, Tenants.class, ControlPlaneCommands.Batches.class,
-        ControlPlaneCommands.Nodes.class, ControlPlaneCommands.Maintenance.class})
+        ControlPlaneCommands.Nodes.class, ControlPlaneCommands.Maintenance.class, PartCommands.Catalog.class,
+        PartCommands.Receiver.class, PartCommands.Query.class, PartCommands.TrinoConfig.class, Submit.class})
 public final class OpenWit {
 
   public static void main(String[] args) {
@@ -49,6 +50,22 @@ public final class OpenWit {
     return option;
   }
 
+  /** Keeps {@code part} running until the process is told to stop (SIGTERM, Ctrl-C), then closes it. */
+  static int runUntilStopped(AutoCloseable part) throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.out.println("openwit: stopping");
+      try {
+        part.close();
+      } catch (Exception e) {
+        System.err.println("openwit: error while stopping: " + e);
+      }
+      stopped.countDown();
+    }, "openwit-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
   static OpenWitConfig loadConfig(Path file, Path dataDir) {
     OpenWitConfig config = ConfigLoader.load(configFile(file), System.getenv());
     return dataDir == null ? config : config.withDataDir(dataDir.toString());
@@ -68,12 +85,6 @@ public final class OpenWit {
       long started = System.nanoTime();
       OpenWitConfig configuration = loadConfig(config, dataDir);
       LocalStack stack = LocalStack.start(configuration, configFile(config));
-      CountDownLatch stopped = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        System.out.println("openwit: stopping");
-        stack.close();
-        stopped.countDown();
-      }, "openwit-shutdown"));
       OpenWitConfig effective = stack.config();
       System.out.printf(
           """
@@ -100,8 +111,7 @@ public final class OpenWit {
           effective.receiver().authEnabled()
               ? "API keys are required (openwit tenants create NAME makes a tenant and its key)."
               : "Authentication is off (receiver.auth_enabled: false): all data goes to tenant 'default'.");
-      stopped.await();
-      return 0;
+      return runUntilStopped(stack);
     }
   }
 
