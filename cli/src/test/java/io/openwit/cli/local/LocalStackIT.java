@@ -32,19 +32,11 @@ class LocalStackIT {
   @Test
   void startsEverythingAndKeepsTheDataAcrossARestart() throws Exception {
     Path dataDir = Files.createTempDirectory("openwit-local-");
-    OpenWitConfig config = SharedEngines.config(dataDir, Map.ofEntries(
-        Map.entry("embedded_kafka.port", Integer.toString(SharedEngines.freePort())),
-        Map.entry("embedded_kafka.controller_port", Integer.toString(SharedEngines.freePort())),
-        Map.entry("catalog.port", Integer.toString(SharedEngines.freePort())),
-        Map.entry("receiver.http_port", Integer.toString(SharedEngines.freePort())),
-        Map.entry("receiver.json_http_port", Integer.toString(SharedEngines.freePort())),
-        Map.entry("receiver.grpc_port", Integer.toString(SharedEngines.freePort())),
-        Map.entry("flink.dashboard_port", Integer.toString(SharedEngines.freePort())),
-        Map.entry("trino.port", Integer.toString(SharedEngines.freePort())),
-        Map.entry("query.port", Integer.toString(SharedEngines.freePort())),
-        Map.entry("pipeline.checkpoint_interval_ms", "2000"),
-        // searches here read rows back from Parquet (SearchIT covers rows kept in the index)
-        Map.entry("index.store_rows", "false")));
+    Map<String, String> settings = new HashMap<>(SharedEngines.ownPorts());
+    settings.put("pipeline.checkpoint_interval_ms", "2000");
+    // searches here read rows back from Parquet (SearchIT covers rows kept in the index)
+    settings.put("index.store_rows", "false");
+    OpenWitConfig config = SharedEngines.config(dataDir, settings);
     String endpoint = "http://127.0.0.1:" + config.receiver().httpPort() + "/v1/traces";
 
     try (LocalStack stack = LocalStack.start(config)) {

@@ -45,6 +45,22 @@ final class OpenWitUnderTest implements AutoCloseable {
   }
 
   static OpenWitUnderTest start(Metastores metastore, Map<String, String> extraSettings) {
+    OpenWitUnderTest openWit = startParts(metastore, extraSettings);
+    // the job starts while Trino gets ready, so it reads from the end of the topics (starting_offsets
+    // latest) before a test sends anything
+    openWit.startIngestJob();
+    openWit.awaitQueryable();
+    return openWit;
+  }
+
+  /** The OpenWit processes' parts without any Flink job, for tests that run the jobs elsewhere. */
+  static OpenWitUnderTest startWithoutJobs(Metastores metastore, Map<String, String> extraSettings) {
+    OpenWitUnderTest openWit = startParts(metastore, extraSettings);
+    openWit.awaitQueryable();
+    return openWit;
+  }
+
+  private static OpenWitUnderTest startParts(Metastores metastore, Map<String, String> extraSettings) {
     SharedEngines engines = SharedEngines.get();
     String name = metastore + "-" + UUID.randomUUID().toString().substring(0, 8);
     Path dataDir = engines.root.resolve(name);
@@ -70,11 +86,7 @@ final class OpenWitUnderTest implements AutoCloseable {
     CatalogServer catalog = CatalogServer.start(config);
     OtlpReceiver receiver = OtlpReceiver.start(config, dataDir.resolve("openwit.yaml"));
     QueryApiServer queryApi = QueryApiServer.start(config);
-    OpenWitUnderTest openWit =
-        new OpenWitUnderTest(engines, metastore, metastoreUrl, config, catalog, receiver, queryApi);
-    openWit.startIngestJob();
-    openWit.awaitQueryable();
-    return openWit;
+    return new OpenWitUnderTest(engines, metastore, metastoreUrl, config, catalog, receiver, queryApi);
   }
 
   /** Trino schedules a new catalog's first scans a few seconds after it first answers. */

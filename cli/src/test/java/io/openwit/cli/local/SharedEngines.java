@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -105,6 +106,17 @@ final class SharedEngines {
     } catch (IOException e) {
       throw new UncheckedIOException("not JSON: " + value, e);
     }
+  }
+
+  /** Every port setting of a whole single-node OpenWit, each a free port, for a stack of its own. */
+  static Map<String, String> ownPorts() {
+    Map<String, String> ports = new TreeMap<>();
+    for (String key : List.of("embedded_kafka.port", "embedded_kafka.controller_port", "catalog.port",
+        "receiver.http_port", "receiver.json_http_port", "receiver.grpc_port", "flink.dashboard_port", "trino.port",
+        "query.port")) {
+      ports.put(key, Integer.toString(freePort()));
+    }
+    return ports;
   }
 
   /**
