@@ -131,8 +131,12 @@ public final class OpenWit {
       JavaRuntimes.Runtime java = JavaRuntimes.find(configuration.trino().javaHome(), System.getenv("JAVA_HOME"),
           Path.of("/usr/lib/jvm"), TrinoServer.MINIMUM_JAVA);
       TrinoInstallation installation = TrinoInstallation.resolve(configuration.trino());
-      List<String> command = new ArrayList<>(List.of(
-          java.javaExecutable().toString(), "--enable-native-access=ALL-UNNAMED", "-jar", installation.cliJar().toString(),
+      List<String> command = new ArrayList<>(List.of(java.javaExecutable().toString(), "--enable-native-access=ALL-UNNAMED"));
+      if (System.console() == null) {
+        // piped or scripted: ask JLine for the dumb terminal it would fall back to, without its warning
+        command.add("-Dorg.jline.terminal.dumb=true");
+      }
+      command.addAll(List.of("-jar", installation.cliJar().toString(),
           "--server", "http://127.0.0.1:" + configuration.trino().port(),
           "--catalog", TrinoServer.CATALOG, "--schema", "default", "--user", "openwit"));
       command.addAll(arguments);

@@ -3,6 +3,7 @@ package io.openwit.cli.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openwit.cli.OpenWit;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -10,11 +11,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 
-/** OpenWit's HTTP APIs as a test reads them: JSON over the JDK client, and the CLI run in-process. */
+/** OpenWit's HTTP APIs as a test reads them: JSON over the JDK client, and the CLI, in-process or as a process of its own. */
 final class HttpApi {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final HttpClient CLIENT = HttpClient.newHttpClient();
@@ -69,5 +73,29 @@ final class HttpApi {
     commandLine.setErr(new PrintWriter(err, true));
     int exitCode = commandLine.execute(arguments);
     return new Run(exitCode, out.toString(), err.toString());
+  }
+
+  /** The command line that runs the CLI in a JVM of its own, from the module's built jar. */
+  static List<String> cliCommand(String... arguments) throws IOException {
+    Path jar = Path.of(System.getProperty("openwit.cli.jar"));
+    String classpath = jar + ":" + Files.readString(jar.getParent().resolve("runtime-classpath.txt")).trim();
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx1500m", "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", classpath, OpenWit.class.getName()));
+    command.addAll(List.of(arguments));
+    return command;
+  }
+
+  /** The CLI as a script runs it: its own process, no terminal, output captured. */
+  static Run cliProcess(Path directory, String... arguments) throws IOException, InterruptedException {
+    Path out = Files.createTempFile(directory, "cli-", ".out");
+    Path err = Files.createTempFile(directory, "cli-", ".err");
+    Process process = new ProcessBuilder(cliCommand(arguments))
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!process.waitFor(2, TimeUnit.MINUTES)) {
+      process.destroyForcibly().waitFor();
+      throw new AssertionError("openwit " + String.join(" ", arguments) + " did not end; see " + err);
+    }
+    return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
   }
 }

@@ -60,6 +60,13 @@ class LocalStackIT {
       assertThat(awaitCount(stack, 1_500)).isEqualTo(1_500);
       assertSpanSearchMatchesSql(stack, "http://127.0.0.1:" + config.query().port() + "/api/v1/search");
 
+      // the Trino CLI as a script runs it: openwit sql without a terminal, and no JLine warning
+      HttpApi.Run sql = HttpApi.cliProcess(dataDir, "sql", "--config", dataDir.resolve("openwit.yaml").toString(),
+          "--output-format", "TSV", "--execute", "SELECT count(*), count(DISTINCT span_id) FROM spans");
+      assertThat(sql.exitCode()).as(sql.err()).isZero();
+      assertThat(sql.out().trim()).isEqualTo("1500\t1500");
+      assertThat(sql.err()).doesNotContain("terminal");
+
       // the control plane on the SQLite metastore of single-node mode
       String catalog = config.catalogUri();
       Await.until(() -> HttpApi.getJson(catalog + "/api/batch-monitor/status").path("tenants").path("default")

@@ -15,7 +15,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,13 +90,7 @@ class ObjectStorageIT {
     }
 
     static LocalProcess start(OpenWitConfig config, Path directory) throws Exception {
-      Path target = Path.of(System.getProperty("openwit.cli.jar")).getParent();
-      String classpath = System.getProperty("openwit.cli.jar") + ":"
-          + Files.readString(target.resolve("runtime-classpath.txt")).trim();
-      List<String> command = new ArrayList<>(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1500m",
-          "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", classpath, "io.openwit.cli.OpenWit",
-          "local", "--config", config.dataPath().resolve("openwit.yaml").toString()));
+      List<String> command = HttpApi.cliCommand("local", "--config", config.dataPath().resolve("openwit.yaml").toString());
       Path log = directory.resolve("openwit-local.log");
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
       builder.environment().put("AWS_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY);
