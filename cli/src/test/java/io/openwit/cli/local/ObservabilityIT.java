@@ -53,6 +53,9 @@ class ObservabilityIT {
       PrometheusText flink = flinkMetrics(openWit.ingestJob.toString());
       assertThat(flink.value("flink_jobmanager_job_numberOfCompletedCheckpoints",
           Map.of("job_id", openWit.ingestJob.toString()))).isPositive();
+      // the Iceberg sink's data file sizes, per table (the job carries flink-metrics-dropwizard for them)
+      assertThat(flink.value("flink_taskmanager_job_task_operator_IcebergStreamWriter_table_dataFilesSizeHistogram",
+          Map.of("job_id", openWit.ingestJob.toString(), "table", "default_spans"))).isPositive();
 
       assertThat(HttpApi.get(receiver + "/health/live").status()).isEqualTo(200);
       HttpApi.Answer ready = HttpApi.get(receiver + "/health/ready");

@@ -13,6 +13,7 @@ import org.hawkular.agent.prometheus.types.Gauge;
 import org.hawkular.agent.prometheus.types.Histogram;
 import org.hawkular.agent.prometheus.types.Metric;
 import org.hawkular.agent.prometheus.types.MetricFamily;
+import org.hawkular.agent.prometheus.types.Summary;
 
 /** A {@code /metrics} answer read by an independent Prometheus text-format parser (Hawkular's). */
 final class PrometheusText {
@@ -53,7 +54,7 @@ final class PrometheusText {
         .findFirst();
   }
 
-  /** A counter's or gauge's value, 0 when the sample does not exist yet; histograms give their count. */
+  /** A counter's or gauge's value, 0 when the sample does not exist yet; histograms and summaries give their count. */
   double value(String family, Map<String, String> labels) {
     return sample(family, labels).map(metric -> {
       if (metric instanceof Counter counter) {
@@ -64,6 +65,9 @@ final class PrometheusText {
       }
       if (metric instanceof Histogram histogram) {
         return (double) histogram.getSampleCount();
+      }
+      if (metric instanceof Summary summary) {
+        return (double) summary.getSampleCount();
       }
       throw new AssertionError(family + " is a " + metric.getClass().getSimpleName());
     }).orElse(0.0);
