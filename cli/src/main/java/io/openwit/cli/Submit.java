@@ -92,7 +92,14 @@ final class Submit implements Callable<Integer> {
       return 0;
     }
     String jarId = flink.uploadJar(jobJar);
-    String jobId = flink.runJar(jarId, job.mainClass, arguments, parallelism, savepoint);
+    String jobId;
+    try {
+      jobId = flink.runJar(jarId, job.mainClass, arguments, parallelism, savepoint);
+    } finally {
+      // a submitted job's classes live in the cluster's blob store; each upload (~190 MB) would
+      // otherwise stay on the JobManager's disk, one more at every upgrade
+      flink.deleteJar(jarId);
+    }
     String state = awaitRunning(flink, jobId);
     out.printf("job %s (%s) %s%n", jobId, job, state);
     out.printf("dashboard: %s#/job/running/%s/overview%n", withSlash(jobManager), jobId);

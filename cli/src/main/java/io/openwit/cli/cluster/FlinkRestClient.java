@@ -74,6 +74,11 @@ public final class FlinkRestClient {
     return answer.path("jobid").asText();
   }
 
+  /** Removes an uploaded jar from the JobManager's upload directory. */
+  public void deleteJar(String jarId) throws IOException, InterruptedException {
+    send(HttpRequest.newBuilder(base.resolve("jars/" + jarId)).DELETE(), "delete jar " + jarId);
+  }
+
   /** A job the cluster knows, as {@code GET /jobs/overview} lists it. */
   public record JobSummary(String id, String name, String state) {}
 

@@ -51,6 +51,7 @@ class FlinkClusterIT {
           "--jar", System.getProperty("ingest.job.jar"), "--config", config.toString());
       assertThat(again.exitCode()).isZero();
       assertThat(again.out()).contains("job " + jobId + " (ingest) already RUNNING; not submitted again");
+      assertThat(flink.rest.get("jars").path("files")).as("uploads left on the JobManager").isEmpty();
       long logs = LogCorpus.send(() -> OtlpHttpLogRecordExporter.builder().setEndpoint(openWit.httpEndpoint("logs")).build(),
           11, 0, 400, Instant.now());
 
