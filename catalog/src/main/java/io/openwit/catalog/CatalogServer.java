@@ -9,7 +9,11 @@ import io.openwit.catalog.batch.StoredBatchMarker;
 import io.openwit.catalog.cluster.ClusterService;
 import io.openwit.catalog.maintenance.Janitor;
 import io.openwit.catalog.rest.RestCatalogService;
+import io.openwit.common.auth.Authenticator;
+import io.openwit.common.auth.PrincipalDecorator;
+import io.openwit.common.config.ListenAddress;
 import io.openwit.common.config.OpenWitConfig;
+import io.openwit.common.http.ApiResponses;
 import io.openwit.common.metastore.BatchStore;
 import io.openwit.common.metastore.Metastore;
 import io.openwit.common.observe.NodeHeartbeat;
@@ -60,10 +64,14 @@ public final class CatalogServer implements AutoCloseable {
     BatchMetrics batchMetrics = new BatchMetrics(batches);
     Map<String, BooleanSupplier> readiness = Map.of("metastore", metastore::isReachable);
 
+    Authenticator authenticator = Authenticator.of(config, metastore);
     ServerBuilder builder = Server.builder()
-        .http(config.catalog().port())
+        .http(ListenAddress.of(config, config.catalog().port()))
         .serviceUnder("/v1/", new RestCatalogService(catalog, catalog, catalog, storedBatches,
-            config.storage().icebergProperties()))
+            config.storage().icebergProperties(), new WarehouseLocations(config.warehouseLocation())))
+        .decoratorUnder("/v1/", PrincipalDecorator.anyKey(authenticator, RestCatalogService::refusal))
+        // the batch monitor, replay, maintenance and node APIs
+        .decoratorUnder("/api/", PrincipalDecorator.operators(authenticator, ApiResponses::error))
         .maxRequestLength(64L * 1024 * 1024);
     new BatchMonitorService(batches, new BatchReplayer(config, batches), config.batchTracking().stuckAfterMs())
         .addTo(builder);
@@ -78,7 +86,7 @@ public final class CatalogServer implements AutoCloseable {
         "Iceberg REST catalog, batch monitor and cluster API on {} (metastore {}, warehouse {})",
         config.catalogUri(), redact(metastore.jdbcUrl()), config.warehouseLocation());
     // closed after the server, in this order: heartbeats and housekeeping before the commit observer
-    return new CatalogServer(catalog, server, List.of(heartbeat, janitor, batchMetrics, storedBatches));
+    return new CatalogServer(catalog, server, List.of(heartbeat, janitor, batchMetrics, storedBatches, authenticator));
   }
 
   private static JdbcCatalog openIcebergCatalog(OpenWitConfig config, Metastore metastore) {

@@ -50,7 +50,7 @@ class CatalogServerIT {
     if (!jdbcUrl.isEmpty()) {
       postgres("CREATE DATABASE " + database);
     }
-    OpenWitConfig config = new OpenWitConfig(dataDir.toString(),
+    OpenWitConfig config = new OpenWitConfig(dataDir.toString(), null, null,
         new OpenWitConfig.Metastore(jdbcUrl, jdbcUrl.isEmpty() ? "" : "postgres", ""),
         new OpenWitConfig.Catalog(0, null, null), null, null, null, null, null, null, null, null, null, null, null, null, null);
     try (CatalogServer server = CatalogServer.start(config);
@@ -117,7 +117,7 @@ class CatalogServerIT {
 
   @Test
   void restartKeepsTablesAndDoesNotRecreateThem() throws Exception {
-    OpenWitConfig config = new OpenWitConfig(dataDir.toString(), null,
+    OpenWitConfig config = new OpenWitConfig(dataDir.toString(), null, null, null,
         new OpenWitConfig.Catalog(0, null, null), null, null, null, null, null, null, null, null, null, null, null, null, null);
     String firstMetadata;
     try (CatalogServer server = CatalogServer.start(config); RESTCatalog client = client(server)) {

@@ -1,6 +1,7 @@
 package io.openwit.catalog.maintenance;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.openwit.catalog.WarehouseLocations;
 import io.openwit.common.config.OpenWitConfig;
 import io.openwit.common.metastore.BatchStore;
 import io.openwit.common.metastore.ControlPlane;
@@ -44,6 +45,7 @@ public final class Janitor implements AutoCloseable {
   private final BatchStore batches;
   private final ControlPlane controlPlane;
   private final OpenWitConfig config;
+  private final WarehouseLocations warehouse;
   private final String holder;
   private final ScheduledExecutorService worker;
   private final ScheduledExecutorService leaseKeeper;
@@ -59,6 +61,7 @@ public final class Janitor implements AutoCloseable {
     this.batches = batches;
     this.controlPlane = controlPlane;
     this.config = config;
+    this.warehouse = new WarehouseLocations(config.warehouseLocation());
     this.holder = holder;
     this.worker = DaemonThreads.scheduler("openwit-janitor");
     this.leaseKeeper = DaemonThreads.scheduler("openwit-janitor-lease");
@@ -153,6 +156,12 @@ public final class Janitor implements AutoCloseable {
         try {
           table = catalog.loadTable(identifier);
         } catch (NoSuchTableException e) {
+          continue;
+        }
+        if (!warehouse.contains(table.location())) {
+          // orphan removal deletes whatever lies under a table's location: never outside the warehouse
+          LOG.warn("skipping {}: its location {} is outside the warehouse {}", identifier, table.location(),
+              warehouse.root());
           continue;
         }
         TableReport report = TableMaintenance.maintain(table, policy(identifier), System.currentTimeMillis());

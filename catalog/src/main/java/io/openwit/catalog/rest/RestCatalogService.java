@@ -10,6 +10,9 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.QueryParams;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.openwit.catalog.WarehouseLocations;
+import io.openwit.common.auth.Principal;
+import io.openwit.common.auth.PrincipalDecorator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Collections;
@@ -23,6 +26,7 @@ import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.catalog.ViewCatalog;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.BadRequestException;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.ForbiddenException;
 import org.apache.iceberg.exceptions.NamespaceNotEmptyException;
@@ -46,6 +50,7 @@ import org.apache.iceberg.rest.requests.UpdateTableRequest;
 import org.apache.iceberg.rest.responses.ConfigResponse;
 import org.apache.iceberg.rest.responses.ErrorResponse;
 import org.apache.iceberg.rest.responses.ErrorResponseParser;
+import org.apache.iceberg.rest.responses.ListNamespacesResponse;
 import org.apache.iceberg.rest.responses.LoadTableResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +80,7 @@ public final class RestCatalogService implements HttpService {
   private final ViewCatalog views;
   private final CommitObserver commits;
   private final Map<String, String> clientDefaults;
+  private final LocationChecks locations;
 
   /** Told of every table commit that succeeded, after it did. */
   @FunctionalInterface
@@ -84,42 +90,53 @@ public final class RestCatalogService implements HttpService {
     void committed(TableIdentifier table, UpdateTableRequest update);
   }
 
-  /** Usually one object in three roles, e.g. a JdbcCatalog. */
   /**
-   * {@code clientDefaults} go to every client in {@code GET /v1/config} (the FileIO settings of the
+   * {@code catalog}, {@code namespaces} and {@code views} are usually one object in three roles,
+   * e.g. a JdbcCatalog. {@code clientDefaults} go to every client in {@code GET /v1/config} (the FileIO settings of the
    * warehouse), below the client's own properties; never secrets.
    */
   public RestCatalogService(Catalog catalog, SupportsNamespaces namespaces, ViewCatalog views, CommitObserver commits,
-      Map<String, String> clientDefaults) {
+      Map<String, String> clientDefaults, WarehouseLocations warehouse) {
     this.catalog = catalog;
     this.namespaces = namespaces;
     this.views = views;
     this.commits = commits;
     // a HashMap: Iceberg's builder asks containsKey(null), which immutable maps refuse
     this.clientDefaults = Collections.unmodifiableMap(new HashMap<>(clientDefaults));
+    this.locations = new LocationChecks(warehouse);
+  }
+
+  /** Refusals of the door's authentication, in the protocol's error shape. */
+  public static HttpResponse refusal(HttpStatus status, String message) {
+    return errorResponse(status.code(), status.code() == 401 ? "NotAuthorizedException" : "ForbiddenException",
+        message);
   }
 
   @Override
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest request) {
-    return HttpResponse.of(
-        request.aggregate().thenApplyAsync(this::handleSafely, ctx.blockingTaskExecutor()));
+    Principal principal = PrincipalDecorator.of(ctx);
+    return HttpResponse.of(request.aggregate()
+        .thenApplyAsync(aggregated -> handleSafely(principal, aggregated), ctx.blockingTaskExecutor()));
   }
 
-  private HttpResponse handleSafely(AggregatedHttpRequest request) {
+  private HttpResponse handleSafely(Principal principal, AggregatedHttpRequest request) {
     try {
-      return handle(request);
+      return handle(principal, request);
     } catch (RuntimeException e) {
       return error(e);
     }
   }
 
-  private HttpResponse handle(AggregatedHttpRequest request) {
+  private HttpResponse handle(Principal principal, AggregatedHttpRequest request) {
     HttpMethod method = request.method();
     String path = request.path();
     int query = path.indexOf('?');
     QueryParams params = query < 0 ? QueryParams.of() : QueryParams.fromQueryString(path.substring(query + 1));
     String[] parts = (query < 0 ? path : path.substring(0, query)).replaceFirst("^/v1/", "").split("/");
 
+    Namespace namespace = parts.length >= 2 && parts[0].equals("namespaces")
+        ? RESTUtil.decodeNamespace(parts[1], NAMESPACE_SEPARATOR) : null;
+    CatalogAccess.check(principal, method, parts, namespace);
     if (parts.length == 1 && parts[0].equals("config") && method == HttpMethod.GET) {
       return json(ConfigResponse.builder().withEndpoints(ENDPOINTS).withDefaults(clientDefaults).build());
     }
@@ -138,6 +155,9 @@ public final class RestCatalogService implements HttpService {
       return notFound(method, path);
     }
     if (parts.length == 1) {
+      if (method == HttpMethod.GET && principal.kind() == Principal.Kind.TENANT) {
+        return json(ownNamespace(principal, params.get("parent")));
+      }
       if (method == HttpMethod.GET) {
         String parent = params.get("parent");
         Namespace parentNamespace =
@@ -149,11 +169,12 @@ public final class RestCatalogService implements HttpService {
                 : CatalogHandlers.listNamespaces(namespaces, parentNamespace));
       }
       if (method == HttpMethod.POST) {
-        return json(CatalogHandlers.createNamespace(namespaces, body(request, CreateNamespaceRequest.class)));
+        CreateNamespaceRequest create = body(request, CreateNamespaceRequest.class);
+        locations.namespaceProperties(create.properties());
+        return json(CatalogHandlers.createNamespace(namespaces, create));
       }
       return notFound(method, path);
     }
-    Namespace namespace = RESTUtil.decodeNamespace(parts[1], NAMESPACE_SEPARATOR);
     if (parts.length == 2) {
       if (method == HttpMethod.HEAD) {
         CatalogHandlers.namespaceExists(namespaces, namespace);
@@ -173,14 +194,16 @@ public final class RestCatalogService implements HttpService {
       switch (collection) {
         case "properties":
           if (method == HttpMethod.POST) {
-            return json(
-                CatalogHandlers.updateNamespaceProperties(
-                    namespaces, namespace, body(request, UpdateNamespacePropertiesRequest.class)));
+            UpdateNamespacePropertiesRequest update = body(request, UpdateNamespacePropertiesRequest.class);
+            locations.namespaceProperties(update.updates());
+            return json(CatalogHandlers.updateNamespaceProperties(namespaces, namespace, update));
           }
           break;
         case "register":
           if (method == HttpMethod.POST) {
-            return json(CatalogHandlers.registerTable(catalog, namespace, body(request, RegisterTableRequest.class)));
+            RegisterTableRequest register = body(request, RegisterTableRequest.class);
+            locations.registerTable(register);
+            return json(CatalogHandlers.registerTable(catalog, namespace, register));
           }
           break;
         case "tables":
@@ -193,6 +216,7 @@ public final class RestCatalogService implements HttpService {
           if (method == HttpMethod.POST) {
             CreateTableRequest create = body(request, CreateTableRequest.class);
             create.validate();
+            locations.createTable(create);
             return json(
                 create.stageCreate()
                     ? CatalogHandlers.stageTableCreate(catalog, namespace, create)
@@ -207,7 +231,9 @@ public final class RestCatalogService implements HttpService {
                     : CatalogHandlers.listViews(views, namespace));
           }
           if (method == HttpMethod.POST) {
-            return json(CatalogHandlers.createView(views, namespace, body(request, CreateViewRequest.class)));
+            CreateViewRequest create = body(request, CreateViewRequest.class);
+            locations.createView(create);
+            return json(CatalogHandlers.createView(views, namespace, create));
           }
           break;
         default:
@@ -231,6 +257,7 @@ public final class RestCatalogService implements HttpService {
       }
       if (method == HttpMethod.POST) {
         UpdateTableRequest update = body(request, UpdateTableRequest.class);
+        locations.update(update);
         LoadTableResponse response = CatalogHandlers.updateTable(catalog, identifier, update);
         commits.committed(identifier, update);
         return json(response);
@@ -253,7 +280,9 @@ public final class RestCatalogService implements HttpService {
         return json(CatalogHandlers.loadView(views, identifier));
       }
       if (method == HttpMethod.POST) {
-        return json(CatalogHandlers.updateView(views, identifier, body(request, UpdateTableRequest.class)));
+        UpdateTableRequest update = body(request, UpdateTableRequest.class);
+        locations.update(update);
+        return json(CatalogHandlers.updateView(views, identifier, update));
       }
       if (method == HttpMethod.DELETE) {
         CatalogHandlers.dropView(views, identifier);
@@ -266,6 +295,16 @@ public final class RestCatalogService implements HttpService {
       return noContent();
     }
     return notFound(method, path);
+  }
+
+  /** A tenant's namespace list: its own namespace, once it exists, and nothing nested. */
+  private ListNamespacesResponse ownNamespace(Principal principal, String parent) {
+    Namespace own = Namespace.of(principal.tenant());
+    ListNamespacesResponse.Builder list = ListNamespacesResponse.builder();
+    if ((parent == null || parent.isEmpty()) && namespaces.namespaceExists(own)) {
+      list.add(own);
+    }
+    return list.build();
   }
 
   /** Clients ask for pages by sending pageSize; without it the whole list is the answer. */
@@ -306,7 +345,7 @@ public final class RestCatalogService implements HttpService {
   }
 
   private static int statusOf(RuntimeException e) {
-    if (e instanceof IllegalArgumentException || e instanceof ValidationException) {
+    if (e instanceof IllegalArgumentException || e instanceof ValidationException || e instanceof BadRequestException) {
       return 400;
     }
     if (e instanceof NotAuthorizedException) {

@@ -74,6 +74,7 @@ public final class ConfigLoader {
       for (Map.Entry<String, String> override : overrides.entrySet()) {
         set(tree, override.getKey(), override.getValue(), source);
       }
+      refuseMovedKeys(tree, source);
       config = YAML.treeToValue(tree, OpenWitConfig.class);
     } catch (UnrecognizedPropertyException e) {
       throw new ConfigException(
@@ -88,6 +89,21 @@ public final class ConfigLoader {
     }
     validate(config, source);
     return config;
+  }
+
+  /** Keys that moved, with where they went: an old file fails with the new key's name, never silently. */
+  private static final Map<String, String> MOVED_KEYS = Map.of(
+      "receiver.auth_enabled", "auth.enabled",
+      "receiver.api_key_refresh_ms", "auth.key_refresh_ms");
+
+  private static void refuseMovedKeys(ObjectNode tree, String source) {
+    for (Map.Entry<String, String> moved : MOVED_KEYS.entrySet()) {
+      String[] path = moved.getKey().split("\\.");
+      if (tree.path(path[0]).has(path[1])) {
+        throw new ConfigException(source + ": '" + moved.getKey() + "' is now '" + moved.getValue()
+            + "' (authentication covers every door, not only the receiver)");
+      }
+    }
   }
 
   private static void set(ObjectNode tree, String keyPath, String value, String source) throws IOException {
@@ -140,6 +156,11 @@ public final class ConfigLoader {
 
   private static void validate(OpenWitConfig config, String source) {
     port(config.catalog().port(), "catalog.port", source);
+    port(config.trino().httpsPort(), "trino.https_port", source);
+    tls(config.receiver().tls(), "receiver.tls", source);
+    tls(config.trino().tls(), "trino.tls", source);
+    positive(config.auth().keyRefreshMs(), "auth.key_refresh_ms", source);
+    listenAddress(config, source);
     port(config.receiver().httpPort(), "receiver.http_port", source);
     port(config.receiver().jsonHttpPort(), "receiver.json_http_port", source);
     port(config.receiver().grpcPort(), "receiver.grpc_port", source);
@@ -150,17 +171,7 @@ public final class ConfigLoader {
     port(config.query().port(), "query.port", source);
     positive(config.receiver().maxRequestBytes(), "receiver.max_request_bytes", source);
     positive(config.receiver().kafkaAckTimeoutMs(), "receiver.kafka_ack_timeout_ms", source);
-    positive(config.receiver().apiKeyRefreshMs(), "receiver.api_key_refresh_ms", source);
     positive(config.receiver().maxInFlightBytes(), "receiver.max_in_flight_bytes", source);
-    OpenWitConfig.Tls tls = config.receiver().tls();
-    if (tls.certPath().isEmpty() != tls.keyPath().isEmpty()) {
-      throw new ConfigException(source + ": 'receiver.tls.cert_path' and 'receiver.tls.key_path' go together");
-    }
-    for (String[] file : new String[][] {{tls.certPath(), "receiver.tls.cert_path"}, {tls.keyPath(), "receiver.tls.key_path"}}) {
-      if (!file[0].isEmpty() && !Files.isReadable(Path.of(file[0]))) {
-        throw new ConfigException(source + ": '" + file[1] + "' names no readable file: " + file[0]);
-      }
-    }
     OpenWitConfig.Connections connections = config.receiver().connections();
     positive(connections.maxConcurrentStreams(), "receiver.connections.max_concurrent_streams", source);
     notNegative(connections.maxConnections(), "receiver.connections.max_connections", source);
@@ -232,6 +243,32 @@ public final class ConfigLoader {
     if (!url.isEmpty() && !url.startsWith("jdbc:sqlite:") && !url.startsWith("jdbc:postgresql:")) {
       throw new ConfigException(
           source + ": 'metastore.jdbc_url' must be a jdbc:postgresql: or jdbc:sqlite: URL, was " + url);
+    }
+  }
+
+  private static void tls(OpenWitConfig.Tls tls, String key, String source) {
+    if (tls.certPath().isEmpty() != tls.keyPath().isEmpty()) {
+      throw new ConfigException(source + ": '" + key + ".cert_path' and '" + key + ".key_path' go together");
+    }
+    for (String[] file : new String[][] {{tls.certPath(), key + ".cert_path"}, {tls.keyPath(), key + ".key_path"}}) {
+      if (!file[0].isEmpty() && !Files.isReadable(Path.of(file[0]))) {
+        throw new ConfigException(source + ": '" + file[1] + "' names no readable file: " + file[0]);
+      }
+    }
+  }
+
+  /**
+   * Every listener binds {@code listen_address}. Opening them to the network with authentication
+   * off would hand every tenant's data to anyone who can reach the machine, so that needs saying twice.
+   */
+  private static void listenAddress(OpenWitConfig config, String source) {
+    String address = config.listenAddress();
+    if (address.isBlank()) {
+      throw new ConfigException(source + ": 'listen_address' must be an address such as 127.0.0.1 or 0.0.0.0");
+    }
+    if (!ListenAddress.isLoopback(address) && !config.auth().enabled() && !config.auth().allowOpenNetwork()) {
+      throw new ConfigException(source + ": 'listen_address' " + address + " opens every port to the network while"
+          + " 'auth.enabled' is false; turn authentication on, or set 'auth.allow_open_network: true' to run open");
     }
   }
 

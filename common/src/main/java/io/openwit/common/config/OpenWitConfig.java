@@ -14,6 +14,8 @@ import java.util.TreeMap;
  */
 public record OpenWitConfig(
     String dataDir,
+    String listenAddress,
+    Auth auth,
     Metastore metastore,
     Catalog catalog,
     Receiver receiver,
@@ -32,14 +34,16 @@ public record OpenWitConfig(
 
   public OpenWitConfig {
     dataDir = Objects.requireNonNullElse(dataDir, "./data");
+    listenAddress = Objects.requireNonNullElse(listenAddress, "127.0.0.1");
+    auth = Objects.requireNonNullElseGet(auth, () -> new Auth(null, null, null, null));
     metastore = Objects.requireNonNullElseGet(metastore, () -> new Metastore(null, null, null));
     catalog = Objects.requireNonNullElseGet(catalog, () -> new Catalog(null, null, null));
-    receiver = Objects.requireNonNullElseGet(receiver, () -> new Receiver(null, null, null, null, null, null, null, null, null, null));
+    receiver = Objects.requireNonNullElseGet(receiver, () -> new Receiver(null, null, null, null, null, null, null, null));
     ingestion = Objects.requireNonNullElseGet(ingestion, () -> new Ingestion(null));
     pipeline = Objects.requireNonNullElseGet(pipeline, () -> new Pipeline(null, null, null, null, null));
     embeddedKafka = Objects.requireNonNullElseGet(embeddedKafka, () -> new EmbeddedKafka(null, null));
     flink = Objects.requireNonNullElseGet(flink, () -> new Flink(null));
-    trino = Objects.requireNonNullElseGet(trino, () -> new Trino(null, null, null, null));
+    trino = Objects.requireNonNullElseGet(trino, () -> new Trino(null, null, null, null, null, null));
     query = Objects.requireNonNullElseGet(query, () -> new Query(null, null));
     limits = Objects.requireNonNullElseGet(limits, () -> new Limits(null, null));
     batchTracking = Objects.requireNonNullElseGet(batchTracking, () -> new BatchTracking(null, null, null, null, null));
@@ -51,7 +55,8 @@ public record OpenWitConfig(
   }
 
   public static OpenWitConfig defaults() {
-    return new OpenWitConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    return new OpenWitConfig(
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public Path dataPath() {
@@ -81,7 +86,7 @@ public record OpenWitConfig(
   /** The same configuration with its data under {@code directory}. */
   public OpenWitConfig withDataDir(String directory) {
     return new OpenWitConfig(
-        directory, metastore, catalog, receiver, ingestion, pipeline, embeddedKafka, flink, trino, query, limits,
+        directory, listenAddress, auth, metastore, catalog, receiver, ingestion, pipeline, embeddedKafka, flink, trino, query, limits,
         batchTracking, cluster, maintenance, index, storage);
   }
 
@@ -91,7 +96,7 @@ public record OpenWitConfig(
     Ingestion changed = new Ingestion(new Kafka(bootstrapServers, kafka.topics(), kafka.externalTopics(),
         kafka.topicIndexConfig(), kafka.topicDiscoveryIntervalMs()));
     return new OpenWitConfig(
-        dataDir, metastore, catalog, receiver, changed, pipeline, embeddedKafka, flink, trino, query, limits,
+        dataDir, listenAddress, auth, metastore, catalog, receiver, changed, pipeline, embeddedKafka, flink, trino, query, limits,
         batchTracking, cluster, maintenance, index, storage);
   }
 
@@ -164,21 +169,43 @@ public record OpenWitConfig(
   }
 
   /**
+   * Who may do what ({@code auth.enabled} turns it on for every door at once): tenant keys read and
+   * write their own tenant, admin keys run the operator APIs, and the service key (from the
+   * environment variable {@code OPENWIT_SERVICE_KEY}, else the 0600 file {@code serviceKeyFile},
+   * else {@code <data_dir>/service.key}, generated at first start) is what OpenWit's own processes
+   * and Trino use. Keys created, rotated or revoked take effect within {@code keyRefreshMs}. A
+   * listener on a non-loopback address with auth off refuses to start unless
+   * {@code allowOpenNetwork}.
+   */
+  public record Auth(Boolean enabled, Boolean allowOpenNetwork, String serviceKeyFile, Long keyRefreshMs)
+      implements Serializable {
+    public Auth {
+      enabled = Objects.requireNonNullElse(enabled, false);
+      allowOpenNetwork = Objects.requireNonNullElse(allowOpenNetwork, false);
+      serviceKeyFile = Objects.requireNonNullElse(serviceKeyFile, "");
+      keyRefreshMs = Objects.requireNonNullElse(keyRefreshMs, 5_000L);
+    }
+  }
+
+  /** The service key's file: {@code auth.service_key_file}, else {@code <data_dir>/service.key}. */
+  public Path serviceKeyPath() {
+    return auth.serviceKeyFile().isEmpty() ? dataPath().resolve("service.key") : Path.of(auth.serviceKeyFile());
+  }
+
+  /**
    * The OTLP receiver: OTLP/HTTP on {@code httpPort}, the same paths on the seed's JSON port
-   * {@code jsonHttpPort}, OTLP/gRPC on {@code grpcPort}. With {@code authEnabled} every request
-   * needs an API key and writes into that key's tenant; without, everything goes to 'default'.
-   * Keys created, rotated or deleted take effect within {@code apiKeyRefreshMs}. Requests waiting
-   * for Kafka hold at most {@code maxInFlightBytes}; past that, clients are told to retry later.
+   * {@code jsonHttpPort}, OTLP/gRPC on {@code grpcPort}. With {@code auth.enabled} every request
+   * needs a tenant's API key and writes into that tenant; without, everything goes to 'default'.
+   * Requests waiting for Kafka hold at most {@code maxInFlightBytes}; past that, clients are told
+   * to retry later.
    */
   public record Receiver(
       Integer httpPort, Integer jsonHttpPort, Integer grpcPort, Long maxRequestBytes, Long kafkaAckTimeoutMs,
-      Boolean authEnabled, Long apiKeyRefreshMs, Long maxInFlightBytes, Tls tls, Connections connections) implements Serializable {
+      Long maxInFlightBytes, Tls tls, Connections connections) implements Serializable {
     public Receiver {
       tls = Objects.requireNonNullElseGet(tls, () -> new Tls(null, null));
       connections = Objects.requireNonNullElseGet(connections, () -> new Connections(null, null, null, null));
       maxInFlightBytes = Objects.requireNonNullElse(maxInFlightBytes, 256L * 1024 * 1024);
-      authEnabled = Objects.requireNonNullElse(authEnabled, false);
-      apiKeyRefreshMs = Objects.requireNonNullElse(apiKeyRefreshMs, 5_000L);
       httpPort = Objects.requireNonNullElse(httpPort, 4318);
       jsonHttpPort = Objects.requireNonNullElse(jsonHttpPort, 9087);
       grpcPort = Objects.requireNonNullElse(grpcPort, 4317);
@@ -187,7 +214,7 @@ public record OpenWitConfig(
     }
   }
 
-  /** TLS for every receiver port when both PEM files are given (certificate chain and PKCS#8 key). */
+  /** TLS when both PEM files are given (certificate chain and PKCS#8 key). */
   public record Tls(String certPath, String keyPath) implements Serializable {
     public Tls {
       certPath = Objects.requireNonNullElse(certPath, "");
@@ -367,10 +394,18 @@ public record OpenWitConfig(
     }
   }
 
-  /** The Trino child process. {@code javaHome} empty means: search JAVA_HOME, then /usr/lib/jvm. */
-  public record Trino(Integer port, String javaHome, String installDir, String maxHeap) implements Serializable {
+  /**
+   * The Trino child process. {@code javaHome} empty means: search JAVA_HOME, then /usr/lib/jvm. With
+   * {@code auth.enabled}, clients log in over HTTPS on {@code httpsPort} with the certificate of
+   * {@code tls} (a self-signed one is generated when none is given), and plain HTTP on
+   * {@code port} stays on loopback.
+   */
+  public record Trino(Integer port, Integer httpsPort, Tls tls, String javaHome, String installDir, String maxHeap)
+      implements Serializable {
     public Trino {
       port = Objects.requireNonNullElse(port, 8080);
+      httpsPort = Objects.requireNonNullElse(httpsPort, 8443);
+      tls = Objects.requireNonNullElseGet(tls, () -> new Tls(null, null));
       javaHome = Objects.requireNonNullElse(javaHome, "");
       installDir = Objects.requireNonNullElse(installDir, "");
       maxHeap = Objects.requireNonNullElse(maxHeap, "1G");

@@ -8,6 +8,7 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.openwit.common.auth.AccessDeniedException;
 import io.openwit.common.metastore.MetastoreException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -45,11 +46,15 @@ public final class ApiResponses {
 
   /**
    * Runs {@code work} (it queries the metastore, so it blocks) on the server's blocking executor;
-   * a failure becomes a JSON error: 503 when the metastore does not answer, 500 otherwise.
+   * a failure becomes a JSON error: 403 for a caller who may not, 503 when the metastore does not
+   * answer, 500 otherwise.
    */
   public static HttpResponse blocking(ServiceRequestContext ctx, Supplier<HttpResponse> work) {
     return HttpResponse.of(CompletableFuture.supplyAsync(work, ctx.blockingTaskExecutor()).exceptionally(failure -> {
       Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      if (cause instanceof AccessDeniedException) {
+        return error(HttpStatus.FORBIDDEN, cause.getMessage());
+      }
       LOG.warn("{} {} failed", ctx.method(), ctx.path(), cause);
       return cause instanceof MetastoreException
           ? error(HttpStatus.SERVICE_UNAVAILABLE, "the metastore did not answer: " + cause.getMessage())

@@ -9,9 +9,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.flywaydb.core.Flyway;
 
 /**
@@ -116,6 +118,46 @@ public final class Metastore {
         byHash.put(rows.getString(1), rows.getString(2));
       }
       return byHash;
+    });
+  }
+
+  /** An admin key's public id and when it was made. */
+  public record AdminKey(String id, String createdAt) {}
+
+  /** A new admin key, returned once and never stored in clear. */
+  public ApiKeys.NewKey createAdminKey() {
+    ApiKeys.NewKey key = ApiKeys.generate();
+    inTransaction(connection -> execute(connection, "INSERT INTO admin_keys (key_id, key_hash) VALUES (?, ?)",
+        key.id(), ApiKeys.hash(key.key())));
+    return key;
+  }
+
+  public List<AdminKey> adminKeys() {
+    return query("SELECT key_id, created_at FROM admin_keys ORDER BY created_at, key_id", rows -> {
+      List<AdminKey> keys = new ArrayList<>();
+      while (rows.next()) {
+        keys.add(new AdminKey(rows.getString(1), rows.getString(2)));
+      }
+      return keys;
+    });
+  }
+
+  /** Revokes the admin key whose public id is {@code keyId}. */
+  public void revokeAdminKey(String keyId) {
+    int removed = inTransaction(connection -> execute(connection, "DELETE FROM admin_keys WHERE key_id = ?", keyId));
+    if (removed == 0) {
+      throw new IllegalArgumentException("no admin key '" + keyId + "' (openwit admin-keys list shows them)");
+    }
+  }
+
+  /** The hash of every admin key. */
+  public Set<String> adminKeyHashes() {
+    return query("SELECT key_hash FROM admin_keys", rows -> {
+      Set<String> hashes = new HashSet<>();
+      while (rows.next()) {
+        hashes.add(rows.getString(1));
+      }
+      return hashes;
     });
   }
 

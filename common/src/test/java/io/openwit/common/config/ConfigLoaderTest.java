@@ -120,4 +120,26 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> ConfigLoader.parse("storage:\n  s3:\n    access_key: x\n", Map.of(), "openwit.yaml"))
         .hasMessageContaining("unknown key 'storage.s3.access_key'");
   }
+
+  @Test
+  void movedAuthKeysNameTheirNewPlace() {
+    assertThatThrownBy(() -> ConfigLoader.parse("receiver:\n  auth_enabled: true\n", Map.of(), "openwit.yaml"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'auth.enabled'");
+    assertThatThrownBy(() -> ConfigLoader.parse("receiver:\n  api_key_refresh_ms: 5\n", Map.of(), "openwit.yaml"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'auth.key_refresh_ms'");
+  }
+
+  @Test
+  void listenersStayOnLoopbackUnlessAuthIsOnOrTheOpenNetworkIsAskedFor() {
+    assertThat(ConfigLoader.parse("", Map.of(), "openwit.yaml").listenAddress()).isEqualTo("127.0.0.1");
+    assertThatThrownBy(() -> ConfigLoader.parse("listen_address: 0.0.0.0\n", Map.of(), "openwit.yaml"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("auth.enabled").hasMessageContaining("auth.allow_open_network");
+    assertThat(ConfigLoader.parse("listen_address: 0.0.0.0\nauth:\n  enabled: true\n", Map.of(), "openwit.yaml")
+        .auth().enabled()).isTrue();
+    assertThat(ConfigLoader.parse("listen_address: 0.0.0.0\nauth:\n  allow_open_network: true\n", Map.of(),
+        "openwit.yaml").listenAddress()).isEqualTo("0.0.0.0");
+    assertThat(ConfigLoader.parse("listen_address: localhost\n", Map.of(), "openwit.yaml").listenAddress())
+        .isEqualTo("localhost");
+  }
 }
