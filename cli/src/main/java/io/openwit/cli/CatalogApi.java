@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.openwit.common.auth.ServiceCredential;
+import io.openwit.common.config.OpenWitConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
@@ -11,10 +13,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -34,6 +38,10 @@ abstract class CatalogApi {
   @Option(names = "--catalog", description = "catalog service URL (default: from openwit.yaml, http://127.0.0.1:8181)")
   String catalog;
 
+  @Option(names = "--api-key", description = "an admin key (default: $OPENWIT_API_KEY, else this node's service key"
+      + " when its file is readable); prefer the environment, as arguments show in process lists")
+  String apiKey;
+
   @Spec
   CommandSpec spec;
 
@@ -45,11 +53,32 @@ abstract class CatalogApi {
   }
 
   Answer get(String path) {
-    return send(HttpRequest.newBuilder(uri(path)).GET());
+    return send(authorized(HttpRequest.newBuilder(uri(path)).GET()));
   }
 
   Answer post(String path) {
-    return send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()));
+    return send(authorized(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody())));
+  }
+
+  /** The operator APIs want an admin key once authentication is on; without it they take none. */
+  private HttpRequest.Builder authorized(HttpRequest.Builder request) {
+    key().ifPresent(key -> request.header("Authorization", "Bearer " + key));
+    return request;
+  }
+
+  private Optional<String> key() {
+    if (apiKey != null && !apiKey.isBlank()) {
+      return Optional.of(apiKey.strip());
+    }
+    String fromEnvironment = System.getenv("OPENWIT_API_KEY");
+    if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+      return Optional.of(fromEnvironment.strip());
+    }
+    OpenWitConfig configuration = OpenWit.loadConfig(config, null);
+    if (System.getenv(ServiceCredential.ENVIRONMENT_VARIABLE) != null || Files.isReadable(configuration.serviceKeyPath())) {
+      return Optional.of(ServiceCredential.resolve(configuration));
+    }
+    return Optional.empty();
   }
 
   private URI uri(String path) {

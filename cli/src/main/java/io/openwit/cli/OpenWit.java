@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "openwit 0.1.0",
     description = "Self-hosted observability database: OTLP in, Iceberg tables out, SQL through Trino.",
-    subcommands = {OpenWit.Local.class, OpenWit.Sql.class, Tenants.class, ControlPlaneCommands.Batches.class,
+    subcommands = {OpenWit.Local.class, OpenWit.Sql.class, Tenants.class, AdminKeys.class, ControlPlaneCommands.Batches.class,
         ControlPlaneCommands.Nodes.class, ControlPlaneCommands.Maintenance.class, PartCommands.Catalog.class,
         PartCommands.Receiver.class, PartCommands.Query.class, PartCommands.TrinoConfig.class, Submit.class})
 public final class OpenWit {
@@ -108,9 +108,11 @@ public final class OpenWit {
           effective.catalogUri(), effective.query().port(), effective.query().port(), effective.flink().dashboardPort(), effective.trino().port(),
           stack.trino().jdbcUrl() + "/openwit/default", effective.ingestion().kafka().bootstrapServers(),
           effective.catalogUri(),
-          effective.receiver().authEnabled()
-              ? "API keys are required (openwit tenants create NAME makes a tenant and its key)."
-              : "Authentication is off (receiver.auth_enabled: false): all data goes to tenant 'default'.");
+          effective.auth().enabled()
+              ? "API keys are required on every port (openwit tenants create NAME makes a tenant and its key;"
+                  + " openwit admin-keys create makes an admin key)."
+              : "Authentication is off (auth.enabled: false): all data goes to tenant 'default'; every port"
+                  + " listens on " + effective.listenAddress() + " only.");
       return runUntilStopped(stack);
     }
   }

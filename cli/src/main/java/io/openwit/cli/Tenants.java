@@ -14,7 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code openwit tenants}: the tenant registry and its API keys, straight in the metastore named by
- * openwit.yaml. Receivers pick changes up within {@code receiver.api_key_refresh_ms}; a new
+ * openwit.yaml. Every door picks changes up within {@code auth.key_refresh_ms}; a new
  * tenant's tables are created when its first data arrives.
  */
 @Command(

@@ -13,7 +13,6 @@ import io.openwit.common.wire.Signal;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -24,7 +23,6 @@ import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
-import org.apache.iceberg.CatalogProperties;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.iceberg.flink.CatalogLoader;
 import org.apache.iceberg.flink.sink.dynamic.DynamicIcebergSink;
@@ -107,10 +105,7 @@ public final class IngestJob {
   }
 
   static CatalogLoader catalogLoader(OpenWitConfig config) {
-    return CatalogLoader.rest(
-        "openwit",
-        new org.apache.hadoop.conf.Configuration(),
-        Map.of(CatalogProperties.URI, config.catalogUri()));
+    return new ServiceCatalogLoader(config);
   }
 
   /**

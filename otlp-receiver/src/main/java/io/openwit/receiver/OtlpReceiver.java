@@ -6,8 +6,9 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import com.linecorp.armeria.server.grpc.GrpcServiceBuilder;
 import io.openwit.common.auth.ApiKeyDecorator;
-import io.openwit.common.auth.TenantResolver;
+import io.openwit.common.auth.Authenticator;
 import io.openwit.common.config.ConfigWatcher;
+import io.openwit.common.config.ListenAddress;
 import io.openwit.common.config.OpenWitConfig;
 import io.openwit.common.metastore.AsyncBatchTracker;
 import io.openwit.common.metastore.BatchReporter;
@@ -39,14 +40,14 @@ public final class OtlpReceiver implements AutoCloseable {
   private final KafkaWal wal;
   private final Server server;
   private final OpenWitConfig.Receiver settings;
-  private final TenantResolver tenants;
+  private final Authenticator tenants;
   private final OtlpIngester ingester;
   private final TenantRateLimiter limiter;
   private ConfigWatcher configWatcher;
   private AsyncBatchTracker batchTracker;
   private NodeHeartbeat heartbeat;
 
-  private OtlpReceiver(KafkaWal wal, Server server, OpenWitConfig.Receiver settings, TenantResolver tenants,
+  private OtlpReceiver(KafkaWal wal, Server server, OpenWitConfig.Receiver settings, Authenticator tenants,
       OtlpIngester ingester, TenantRateLimiter limiter) {
     this.ingester = ingester;
     this.limiter = limiter;
@@ -73,10 +74,10 @@ public final class OtlpReceiver implements AutoCloseable {
       // for it in a queue), so without authentication a metastore outage keeps receivers serving.
       Map<String, BooleanSupplier> readiness = new LinkedHashMap<>();
       readiness.put("kafka", wal::isReachable);
-      if (config.receiver().authEnabled()) {
+      if (config.auth().enabled()) {
         readiness.put("metastore", metastore::isReachable);
       }
-      OtlpReceiver receiver = start(config, wal, tenantResolver(config, metastore),
+      OtlpReceiver receiver = start(config, wal, authenticator(config, metastore),
           tracker == null ? BatchReporter.NONE : tracker, readiness);
       receiver.batchTracker = tracker;
       receiver.heartbeat = NodeHeartbeat.start(config, "receiver", config.receiver().httpPort(),
@@ -92,21 +93,20 @@ public final class OtlpReceiver implements AutoCloseable {
     }
   }
 
-  static TenantResolver tenantResolver(OpenWitConfig config, Metastore metastore) {
-    OpenWitConfig.Receiver receiver = config.receiver();
-    if (!receiver.authEnabled()) {
-      LOG.warn("authentication is off (receiver.auth_enabled: false): every request goes to tenant 'default'");
-      return TenantResolver.disabled();
+  static Authenticator authenticator(OpenWitConfig config, Metastore metastore) {
+    if (!config.auth().enabled()) {
+      LOG.warn("authentication is off (auth.enabled: false): every request goes to tenant 'default'");
+      return Authenticator.open();
     }
     metastore.migrate();
-    return TenantResolver.withApiKeys(metastore, receiver.apiKeyRefreshMs());
+    return Authenticator.of(config, metastore);
   }
 
   /**
    * Serves OTLP in front of {@code wal}, whose topics must exist, reporting accepted batches to
    * {@code batches} and answering {@code /health/ready} from {@code readiness}.
    */
-  static OtlpReceiver start(OpenWitConfig config, KafkaWal wal, TenantResolver tenants, BatchReporter batches,
+  static OtlpReceiver start(OpenWitConfig config, KafkaWal wal, Authenticator tenants, BatchReporter batches,
       Map<String, BooleanSupplier> readiness) {
     OpenWitConfig.Receiver receiver = config.receiver();
     TenantRateLimiter limiter = new TenantRateLimiter(config.limits());
@@ -122,9 +122,9 @@ public final class OtlpReceiver implements AutoCloseable {
     ServerBuilder server = Server.builder();
     for (int port : new int[] {receiver.httpPort(), receiver.jsonHttpPort(), receiver.grpcPort()}) {
       if (receiver.tls().enabled()) {
-        server.https(port);
+        server.https(ListenAddress.of(config, port));
       } else {
-        server.http(port);
+        server.http(ListenAddress.of(config, port));
       }
     }
     if (receiver.tls().enabled()) {

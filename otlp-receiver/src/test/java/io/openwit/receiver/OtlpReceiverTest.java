@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.CodedInputStream;
 import io.openwit.common.config.OpenWitConfig;
 import io.openwit.common.metastore.BatchReporter;
-import io.openwit.common.auth.TenantResolver;
+import io.openwit.common.auth.Authenticator;
 import io.openwit.receiver.kafka.KafkaWal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -38,14 +38,14 @@ class OtlpReceiverTest {
     OpenWitConfig defaults = OpenWitConfig.defaults();
     jsonHttpPort = unusedPort();
     OpenWitConfig config = new OpenWitConfig(
-        defaults.dataDir(), defaults.metastore(), defaults.catalog(),
+        defaults.dataDir(), defaults.listenAddress(), defaults.auth(), defaults.metastore(), defaults.catalog(),
         new OpenWitConfig.Receiver(unusedPort(), jsonHttpPort, unusedPort(), MAX_REQUEST_BYTES, 2_000L,
-            false, null, null, null, null),
+            null, null, null),
         new OpenWitConfig.Ingestion(new OpenWitConfig.Kafka("127.0.0.1:" + unusedPort(), null, null, null, null)),
         defaults.pipeline(), defaults.embeddedKafka(), defaults.flink(), defaults.trino(), defaults.query(),
         defaults.limits(),
         defaults.batchTracking(), defaults.cluster(), defaults.maintenance(), defaults.index(), defaults.storage());
-    receiver = OtlpReceiver.start(config, new KafkaWal(config), TenantResolver.disabled(), BatchReporter.NONE, Map.of());
+    receiver = OtlpReceiver.start(config, new KafkaWal(config), Authenticator.open(), BatchReporter.NONE, Map.of());
   }
 
   @AfterEach

@@ -40,9 +40,11 @@ public final class LocalFlink implements AutoCloseable {
     this.configuration = configuration;
   }
 
-  public static LocalFlink start(Path flinkDirectory, int dashboardPort) {
+  /** A MiniCluster whose dashboard and REST API listen on {@code bindAddress}:{@code dashboardPort}. */
+  public static LocalFlink start(Path flinkDirectory, String bindAddress, int dashboardPort) {
     Configuration configuration = loadLocalConfiguration(flinkDirectory.resolve("conf"));
     configuration.set(RestOptions.PORT, dashboardPort);
+    configuration.set(RestOptions.BIND_ADDRESS, bindAddress);
     MiniCluster cluster =
         new MiniCluster(
             new MiniClusterConfiguration.Builder()

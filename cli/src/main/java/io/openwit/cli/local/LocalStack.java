@@ -53,7 +53,8 @@ public final class LocalStack implements AutoCloseable {
     push(CatalogServer.start(config));
     push(OtlpReceiver.start(config, configFile));
     push(QueryApiServer.start(config));
-    LocalFlink flink = push(LocalFlink.start(config.dataPath().resolve("flink"), config.flink().dashboardPort()));
+    LocalFlink flink = push(LocalFlink.start(config.dataPath().resolve("flink"), config.listenAddress(),
+        config.flink().dashboardPort()));
     flink.submitIngestJob(config);
     if (config.index().enabled()) {
       flink.submitIndexJob(config);

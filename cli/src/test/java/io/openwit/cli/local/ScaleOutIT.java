@@ -30,8 +30,8 @@ class ScaleOutIT {
   @Test
   void twoReceiversAndTwoQueryApisBehaveAsOne() throws Exception {
     try (OpenWitUnderTest openWit = OpenWitUnderTest.start(Metastores.POSTGRESQL, Map.of(
-        "receiver.auth_enabled", "true",
-        "receiver.api_key_refresh_ms", Long.toString(KEY_REFRESH_MS)))) {
+        "auth.enabled", "true",
+        "auth.key_refresh_ms", Long.toString(KEY_REFRESH_MS)))) {
       openWit.startIndexJob();
       // the second instances: the same openwit.yaml, their own ports and data_dir (segment cache)
       OpenWitConfig second = ConfigLoader.parse(

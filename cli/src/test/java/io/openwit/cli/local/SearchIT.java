@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.openwit.common.auth.ServiceCredential;
 import io.openwit.common.metastore.IndexRegistry;
 import io.openwit.common.metastore.Metastore;
 import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporter;
@@ -64,8 +65,8 @@ class SearchIT {
   @Test
   void searchesReturnWhatSqlReturnsAcrossRestartsAndCompactionAndOnlyForTheirTenant() throws Exception {
     try (OpenWitUnderTest openWit = OpenWitUnderTest.start(Metastores.POSTGRESQL, Map.of(
-        "receiver.auth_enabled", "true",
-        "receiver.api_key_refresh_ms", Long.toString(KEY_REFRESH_MS),
+        "auth.enabled", "true",
+        "auth.key_refresh_ms", Long.toString(KEY_REFRESH_MS),
         "index.poll_interval_ms", "500",
         "index.merge_min_segments", "2",
         "maintenance.min_input_files", "2",
@@ -128,7 +129,8 @@ class SearchIT {
       assertThat(buckets).isEqualTo(sqlBuckets(openWit, rangeSql, from));
 
       // compaction rewrites the table's files under the index: the index follows
-      HttpApi.Run maintenance = HttpApi.cli("maintenance", "run", "--catalog", openWit.config.catalogUri());
+      HttpApi.Run maintenance = HttpApi.cli("maintenance", "run", "--catalog", openWit.config.catalogUri(),
+          "--api-key", ServiceCredential.resolve(openWit.config));
       assertThat(maintenance.exitCode()).as(maintenance.out() + maintenance.err()).isZero();
       assertThat(maintenance.out()).contains("\"files_compacted\"");
       awaitIndexMatchesTable(openWit, metastore);

@@ -20,6 +20,11 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
  * each test class starts its own catalog server (PostgreSQL or SQLite backed), one class at a time.
  */
 final class SharedEngines {
+  /**
+   * One service key for every configuration of this JVM: the shared Trino reaches each test's
+   * catalog with it, whatever data directory that test uses.
+   */
+  static final Path SERVICE_KEY_FILE = serviceKeyFile();
   private static SharedEngines instance;
 
   final Path root;
@@ -49,7 +54,7 @@ final class SharedEngines {
       Path root = Files.createTempDirectory("openwit-it-");
       int catalogPort = freePort();
       EmbeddedKafka kafka = EmbeddedKafka.start(root.resolve("kafka"), freePort(), freePort());
-      LocalFlink flink = LocalFlink.start(root.resolve("flink"), freePort());
+      LocalFlink flink = LocalFlink.start(root.resolve("flink"), "127.0.0.1", freePort());
       OpenWitConfig trinoConfig = config(root.resolve("shared"), Map.of(
           "catalog.port", Integer.toString(catalogPort),
           "trino.port", Integer.toString(freePort())));
@@ -78,6 +83,7 @@ final class SharedEngines {
   static OpenWitConfig config(Path dataDir, Map<String, String> settings) {
     Map<String, Object> tree = new TreeMap<>();
     tree.put("data_dir", dataDir.toString());
+    tree.put("auth", new TreeMap<String, Object>(Map.of("service_key_file", SERVICE_KEY_FILE.toString())));
     settings.forEach((key, value) -> {
       String[] path = key.split("\\.");
       Map<String, Object> node = tree;
@@ -91,6 +97,14 @@ final class SharedEngines {
       Path file = dataDir.resolve("openwit.yaml");
       Files.writeString(file, new YAMLMapper().writeValueAsString(tree));
       return ConfigLoader.load(file, Map.of());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Path serviceKeyFile() {
+    try {
+      return Files.createTempDirectory("openwit-it-keys-").resolve("service.key");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

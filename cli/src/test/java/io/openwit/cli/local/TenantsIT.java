@@ -29,8 +29,8 @@ class TenantsIT {
   @Test
   void eachKeyWritesOnlyIntoItsOwnTenant() throws Exception {
     try (OpenWitUnderTest openWit = OpenWitUnderTest.start(Metastores.SQLITE, Map.of(
-        "receiver.auth_enabled", "true",
-        "receiver.api_key_refresh_ms", Long.toString(KEY_REFRESH_MS)))) {
+        "auth.enabled", "true",
+        "auth.key_refresh_ms", Long.toString(KEY_REFRESH_MS)))) {
       String acmeKey = apiKey(tenants(openWit, "create", "acme"));
       String globexKey = apiKey(tenants(openWit, "create", "globex"));
       assertThat(tenants(openWit, "list")).contains("acme").contains("globex").contains("default");

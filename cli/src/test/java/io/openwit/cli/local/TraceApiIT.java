@@ -30,8 +30,8 @@ class TraceApiIT {
   @Test
   void aTraceIsReadBackWholeAndOnlyByItsTenant() throws Exception {
     try (OpenWitUnderTest openWit = OpenWitUnderTest.start(Metastores.SQLITE, Map.of(
-        "receiver.auth_enabled", "true",
-        "receiver.api_key_refresh_ms", Long.toString(KEY_REFRESH_MS)))) {
+        "auth.enabled", "true",
+        "auth.key_refresh_ms", Long.toString(KEY_REFRESH_MS)))) {
       Metastore metastore = new Metastore(openWit.metastoreUrl, "", "");
       String acmeKey = metastore.createTenant("acme").key();
       String globexKey = metastore.createTenant("globex").key();

@@ -2,7 +2,6 @@ package io.openwit.index.job;
 
 import io.openwit.common.config.JobArguments;
 import io.openwit.common.config.OpenWitConfig;
-import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
@@ -11,8 +10,8 @@ import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
-import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.rest.RESTCatalog;
+import io.openwit.common.auth.ServiceCredential;
 
 /**
  * The index job: a tick every {@code index.poll_interval_ms} → plan (one task compares every
@@ -57,7 +56,7 @@ public final class IndexJob {
   static RESTCatalog catalog(OpenWitConfig config) {
     RESTCatalog catalog = new RESTCatalog();
     catalog.setConf(new org.apache.hadoop.conf.Configuration());
-    catalog.initialize("openwit", Map.of(CatalogProperties.URI, config.catalogUri()));
+    catalog.initialize("openwit", ServiceCredential.catalogClientProperties(config));
     return catalog;
   }
 

@@ -7,7 +7,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import io.openwit.common.auth.TenantResolver;
+import io.openwit.common.auth.Authenticator;
 import java.util.Optional;
 
 /** OTLP/gRPC authentication: the call's tenant from the {@code authorization} metadata, or UNAUTHENTICATED. */
@@ -17,9 +17,9 @@ public final class ApiKeyInterceptor implements ServerInterceptor {
   private static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
-  private final TenantResolver tenants;
+  private final Authenticator tenants;
 
-  public ApiKeyInterceptor(TenantResolver tenants) {
+  public ApiKeyInterceptor(Authenticator tenants) {
     this.tenants = tenants;
   }
 
@@ -29,7 +29,7 @@ public final class ApiKeyInterceptor implements ServerInterceptor {
     String authorization = headers.get(AUTHORIZATION);
     Optional<String> tenant = tenants.tenantOf(authorization);
     if (tenant.isEmpty()) {
-      call.close(Status.UNAUTHENTICATED.withDescription(TenantResolver.refusal(authorization)), new Metadata());
+      call.close(Status.UNAUTHENTICATED.withDescription(tenants.refusal(authorization)), new Metadata());
       return new ServerCall.Listener<>() {};
     }
     return Contexts.interceptCall(Context.current().withValue(TENANT, tenant.get()), call, headers, next);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpMethod;
-import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
@@ -12,8 +11,11 @@ import com.linecorp.armeria.common.QueryParams;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import io.openwit.common.auth.ApiKeyDecorator;
-import io.openwit.common.auth.TenantResolver;
+import io.openwit.common.auth.Authenticator;
+import io.openwit.common.auth.Principal;
+import io.openwit.common.auth.PrincipalDecorator;
+import io.openwit.common.auth.ServiceCredential;
+import io.openwit.common.config.ListenAddress;
 import io.openwit.common.config.OpenWitConfig;
 import io.openwit.common.http.ApiResponses;
 import io.openwit.common.metastore.Metastore;
@@ -23,10 +25,10 @@ import io.openwit.query.search.FullTextSearch;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.rest.RESTCatalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,15 +45,15 @@ public final class QueryApiServer implements AutoCloseable {
 
   private final Server server;
   private final RESTCatalog catalog;
-  private final TenantResolver tenants;
+  private final Authenticator authenticator;
   private final FullTextSearch search;
   private final NodeHeartbeat heartbeat;
 
-  private QueryApiServer(Server server, RESTCatalog catalog, TenantResolver tenants, FullTextSearch search,
+  private QueryApiServer(Server server, RESTCatalog catalog, Authenticator authenticator, FullTextSearch search,
       NodeHeartbeat heartbeat) {
     this.server = server;
     this.catalog = catalog;
-    this.tenants = tenants;
+    this.authenticator = authenticator;
     this.search = search;
     this.heartbeat = heartbeat;
   }
@@ -59,19 +61,23 @@ public final class QueryApiServer implements AutoCloseable {
   public static QueryApiServer start(OpenWitConfig config) {
     RESTCatalog catalog = new RESTCatalog();
     catalog.setConf(new Configuration());
-    catalog.initialize("openwit", Map.of(CatalogProperties.URI, config.catalogUri()));
+    catalog.initialize("openwit", ServiceCredential.catalogClientProperties(config));
     Metastore metastore = Metastore.of(config);
-    TenantResolver tenants = config.receiver().authEnabled()
-        ? TenantResolver.withApiKeys(metastore, config.receiver().apiKeyRefreshMs())
-        : TenantResolver.disabled();
+    if (config.auth().enabled()) {
+      metastore.migrate();
+    }
+    Authenticator authenticator = Authenticator.of(config, metastore);
     TraceLookup traces = new TraceLookup(catalog);
     FullTextSearch search = new FullTextSearch(metastore.indexes(), config.dataPath().resolve("query").resolve("index-cache"));
     SearchApi searchApi = new SearchApi(catalog, search);
     Map<String, BooleanSupplier> readiness = Map.of("catalog", () -> catalogAnswers(catalog),
         "metastore", metastore::isReachable);
 
-    ServerBuilder builder = Server.builder().http(config.query().port());
-    ApiKeyDecorator apiKeys = new ApiKeyDecorator(tenants, QueryApiServer::unauthorized);
+    ServerBuilder builder = Server.builder().http(ListenAddress.of(config, config.query().port()));
+    PrincipalDecorator apiKeys = PrincipalDecorator.anyKey(authenticator, ApiResponses::error);
+    builder.route().get("/api/v1/auth/whoami")
+        .decorator(apiKeys)
+        .build((ctx, request) -> whoami(PrincipalDecorator.of(ctx)));
     builder.route().get("/api/v1/traces/{traceId}")
         .decorator(apiKeys)
         .build((ctx, request) -> ApiResponses.blocking(ctx, () -> trace(traces, ctx)));
@@ -89,12 +95,32 @@ public final class QueryApiServer implements AutoCloseable {
     NodeHeartbeat heartbeat = NodeHeartbeat.start(config, "query-api", server.activeLocalPort(),
         () -> ObservabilityRoutes.isReady(readiness));
     LOG.info("query API on port {}", server.activeLocalPort());
-    return new QueryApiServer(server, catalog, tenants, search, heartbeat);
+    return new QueryApiServer(server, catalog, authenticator, search, heartbeat);
+  }
+
+  /**
+   * The tenant whose data a request reads: a tenant key's own (naming another one is a 403); an
+   * admin or the service names one with the {@code X-OpenWit-Tenant} header or {@code requested}
+   * (the {@code tenant} parameter), else {@code default}.
+   */
+  static String tenant(ServiceRequestContext ctx, String requested) {
+    String header = ctx.request().headers().get(Principal.TENANT_HEADER);
+    return PrincipalDecorator.of(ctx).tenantFor(header != null ? header : requested);
+  }
+
+  /** Who a key belongs to, so other doors (Trino's password authenticator) can check a login. */
+  private static HttpResponse whoami(Principal principal) {
+    ObjectNode body = NODES.objectNode();
+    body.put("principal", principal.kind().name().toLowerCase(Locale.ROOT));
+    if (principal.tenant() != null) {
+      body.put("tenant", principal.tenant());
+    }
+    return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, body.toString());
   }
 
   private static HttpResponse trace(TraceLookup traces, ServiceRequestContext ctx) {
-    String tenant = ctx.attr(ApiKeyDecorator.TENANT);
     QueryParams params = ctx.queryParams();
+    String tenant = tenant(ctx, params.get("tenant"));
     String traceId;
     Instant from;
     Instant to;
@@ -132,10 +158,6 @@ public final class QueryApiServer implements AutoCloseable {
     }
   }
 
-  private static HttpResponse unauthorized(HttpRequest request, String reason) {
-    return ApiResponses.error(HttpStatus.UNAUTHORIZED, reason);
-  }
-
 
   private static boolean catalogAnswers(RESTCatalog catalog) {
     try {
@@ -154,7 +176,7 @@ public final class QueryApiServer implements AutoCloseable {
   public void close() throws Exception {
     heartbeat.close();
     server.stop().join();
-    tenants.close();
+    authenticator.close();
     search.close();
     catalog.close();
   }

@@ -11,7 +11,6 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import io.openwit.common.auth.ApiKeyDecorator;
 import io.openwit.common.http.ApiResponses;
 import io.openwit.common.schema.TableSchemas;
 import io.openwit.index.format.IndexedTable;
@@ -87,7 +86,7 @@ final class SearchApi {
     } catch (IllegalArgumentException e) {
       return ApiResponses.error(HttpStatus.BAD_REQUEST, e.getMessage());
     }
-    String tenant = ctx.attr(ApiKeyDecorator.TENANT);
+    String tenant = QueryApiServer.tenant(ctx, request.parameters().get("tenant"));
     Optional<Table> table = table(tenant, request.layout());
     List<Record> rows = List.of();
     long total = 0;
@@ -159,7 +158,7 @@ final class SearchApi {
     } catch (IllegalArgumentException e) {
       return ApiResponses.error(HttpStatus.BAD_REQUEST, e.getMessage());
     }
-    String tenant = ctx.attr(ApiKeyDecorator.TENANT);
+    String tenant = QueryApiServer.tenant(ctx, request.parameters().get("tenant"));
     ObjectNode body = header(request);
     Optional<Table> table = table(tenant, request.layout());
     long from = request.fromMicros();
