@@ -50,7 +50,7 @@ public final class IngestJob {
     ExternalTopicRules externalTopics = new ExternalTopicRules(kafka);
     KafkaSourceBuilder<OtlpBatch> sourceBuilder =
         KafkaSource.<OtlpBatch>builder()
-            .setBootstrapServers(kafka.bootstrapServers())
+            .setProperties(kafka.clientConfig())
             .setGroupId(pipeline.consumerGroup())
             .setStartingOffsets(startingOffsets(pipeline.startingOffsets()))
             .setDeserializer(new OtlpRecordDeserializer(externalTopics))

@@ -109,7 +109,7 @@ public final class BatchReplayer {
 
   private List<ConsumerRecord<byte[], byte[]>> read(TopicPartition partition, long first, long last) {
     Properties properties = new Properties();
-    properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.ingestion().kafka().bootstrapServers());
+    properties.putAll(config.ingestion().kafka().clientConfig());
     properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     try (KafkaConsumer<byte[], byte[]> consumer =
@@ -143,7 +143,7 @@ public final class BatchReplayer {
 
   private KafkaProducer<byte[], byte[]> producer() {
     Properties properties = new Properties();
-    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.ingestion().kafka().bootstrapServers());
+    properties.putAll(config.ingestion().kafka().clientConfig());
     properties.put(ProducerConfig.ACKS_CONFIG, "all");
     properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     properties.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,

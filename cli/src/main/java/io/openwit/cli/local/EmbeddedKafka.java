@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -32,6 +33,14 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   public static EmbeddedKafka start(Path logDirectory, int port, int controllerPort) {
+    return start(logDirectory, port, controllerPort, Map.of());
+  }
+
+  /**
+   * As {@link #start(Path, int, int)}, with broker properties that {@code overrides} replace or add
+   * (another listener, SASL settings); clients are told of the PLAINTEXT listener on {@code port}.
+   */
+  public static EmbeddedKafka start(Path logDirectory, int port, int controllerPort, Map<String, String> overrides) {
     String logDir = logDirectory.toAbsolutePath().toString();
     try {
       Files.createDirectories(logDirectory);
@@ -59,6 +68,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     properties.put("share.coordinator.state.topic.min.isr", "1");
     properties.put("group.initial.rebalance.delay.ms", "0");
     properties.put("min.insync.replicas", "1");
+    properties.putAll(overrides);
     KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(properties, false), Time.SYSTEM);
     server.startup();
     return new EmbeddedKafka(server, "127.0.0.1:" + port);

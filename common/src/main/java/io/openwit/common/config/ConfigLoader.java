@@ -232,6 +232,10 @@ public final class ConfigLoader {
       throw new ConfigException(source + ": 'ingestion.kafka.topic_index_config.default_index_position' must be 0 or more");
     }
     positive(config.ingestion().kafka().topicDiscoveryIntervalMs(), "ingestion.kafka.topic_discovery_interval_ms", source);
+    if (config.ingestion().kafka().clientProperties().containsKey("bootstrap.servers")) {
+      throw new ConfigException(source + ": 'ingestion.kafka.client_properties' must not set bootstrap.servers;"
+          + " 'ingestion.kafka.bootstrap_servers' does");
+    }
     if (config.ingestion().kafka().bootstrapServers().isBlank()) {
       throw new ConfigException(source + ": 'ingestion.kafka.bootstrap_servers' must not be empty");
     }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.TreeMap;
 
 /**
@@ -94,7 +95,7 @@ public record OpenWitConfig(
   public OpenWitConfig withKafkaBootstrapServers(String bootstrapServers) {
     Kafka kafka = ingestion.kafka();
     Ingestion changed = new Ingestion(new Kafka(bootstrapServers, kafka.topics(), kafka.externalTopics(),
-        kafka.topicIndexConfig(), kafka.topicDiscoveryIntervalMs()));
+        kafka.topicIndexConfig(), kafka.topicDiscoveryIntervalMs(), kafka.clientProperties()));
     return new OpenWitConfig(
         dataDir, listenAddress, auth, metastore, catalog, receiver, changed, pipeline, embeddedKafka, flink, trino, query, limits,
         batchTracking, cluster, maintenance, index, storage);
@@ -114,6 +115,13 @@ public record OpenWitConfig(
       jdbcUrl = Objects.requireNonNullElse(jdbcUrl, "");
       user = Objects.requireNonNullElse(user, "");
       password = Objects.requireNonNullElse(password, "");
+    }
+
+    /** Never the password (configurations end up in logs and exception messages). */
+    @Override
+    public String toString() {
+      return "Metastore[jdbcUrl=" + jdbcUrl.replaceAll("password=[^&;]*", "password=***") + ", user=" + user
+          + ", password=" + (password.isEmpty() ? "" : "***") + "]";
     }
   }
 
@@ -243,23 +251,41 @@ public record OpenWitConfig(
   /** Ingestion settings shared by the receiver (producer) and the pipeline (consumer). */
   public record Ingestion(Kafka kafka) implements Serializable {
     public Ingestion {
-      kafka = Objects.requireNonNullElseGet(kafka, () -> new Kafka(null, null, null, null, null));
+      kafka = Objects.requireNonNullElseGet(kafka, () -> new Kafka(null, null, null, null, null, null));
     }
   }
 
   /**
    * Kafka: the receiver's own topics, and {@code externalTopics} other producers write (such as
-   * the OpenTelemetry Collector's kafka exporter), matched by pattern.
+   * the OpenTelemetry Collector's kafka exporter), matched by pattern. {@code clientProperties}
+   * (SASL, TLS: any Kafka client setting) go to every Kafka client OpenWit creates.
    */
   public record Kafka(
       String bootstrapServers, Topics topics, List<ExternalTopics> externalTopics,
-      TopicIndexConfig topicIndexConfig, Long topicDiscoveryIntervalMs) implements Serializable {
+      TopicIndexConfig topicIndexConfig, Long topicDiscoveryIntervalMs, Map<String, String> clientProperties)
+      implements Serializable {
     public Kafka {
+      clientProperties = clientProperties == null ? Map.of() : Map.copyOf(clientProperties);
       bootstrapServers = Objects.requireNonNullElse(bootstrapServers, "127.0.0.1:9092");
       topics = Objects.requireNonNullElseGet(topics, () -> new Topics(null, null, null));
       externalTopics = externalTopics == null ? List.of() : List.copyOf(externalTopics);
       topicIndexConfig = Objects.requireNonNullElseGet(topicIndexConfig, () -> new TopicIndexConfig(null, null));
       topicDiscoveryIntervalMs = Objects.requireNonNullElse(topicDiscoveryIntervalMs, 30_000L);
+    }
+
+    /** What every Kafka client (producer, consumer, admin, Flink's source) starts from. */
+    public Properties clientConfig() {
+      Properties properties = new Properties();
+      properties.putAll(clientProperties);
+      properties.put("bootstrap.servers", bootstrapServers);
+      return properties;
+    }
+
+    /** Client property values stay out: sasl.jaas.config holds a password. */
+    @Override
+    public String toString() {
+      return "Kafka[bootstrapServers=" + bootstrapServers + ", topics=" + topics + ", externalTopics=" + externalTopics
+          + ", clientProperties=" + new java.util.TreeSet<>(clientProperties.keySet()) + "]";
     }
   }
 

@@ -35,19 +35,19 @@ public final class KafkaWal implements AutoCloseable {
   private static final int LINGER_MS = 2;
 
   private final KafkaProducer<byte[], byte[]> producer;
-  private final String bootstrapServers;
+  /** The brokers and the client properties (SASL, TLS) every client here starts from. */
+  private final Properties clientConfig;
   private final OpenWitConfig.Topics topics;
   private final List<String> topicNames;
   private final int maxRecordBytes;
 
   public KafkaWal(OpenWitConfig config) {
     OpenWitConfig.Kafka kafka = config.ingestion().kafka();
-    this.bootstrapServers = kafka.bootstrapServers();
+    this.clientConfig = kafka.clientConfig();
     this.topics = kafka.topics();
     this.topicNames = Arrays.stream(Signal.values()).map(topics::of).toList();
     this.maxRecordBytes = Math.toIntExact(config.receiver().maxRequestBytes() + RECORD_OVERHEAD_BYTES);
-    Properties properties = new Properties();
-    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties properties = kafka.clientConfig();
     properties.put(ProducerConfig.ACKS_CONFIG, "all");
     properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     properties.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
@@ -66,7 +66,7 @@ public final class KafkaWal implements AutoCloseable {
   /** Creates the signal topics if missing, sized for the largest request the receiver accepts. */
   public void ensureTopics(int partitions) {
     Properties properties = new Properties();
-    properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    properties.putAll(clientConfig);
     try (Admin admin = Admin.create(properties)) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing =
@@ -88,7 +88,7 @@ public final class KafkaWal implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating Kafka topics", e);
     } catch (TimeoutException e) {
-      throw new IllegalStateException("Kafka at " + bootstrapServers + " did not answer within 30 s", e);
+      throw new IllegalStateException("Kafka at " + clientConfig.get("bootstrap.servers") + " did not answer within 30 s", e);
     }
   }
 
@@ -126,7 +126,7 @@ public final class KafkaWal implements AutoCloseable {
   /** Whether the Kafka cluster answers within a few seconds. */
   public boolean isReachable() {
     Properties properties = new Properties();
-    properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    properties.putAll(clientConfig);
     properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000);
     properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000);
     try (Admin admin = Admin.create(properties)) {
