@@ -76,7 +76,7 @@ public final class CatalogServer implements AutoCloseable {
     new BatchMonitorService(batches, new BatchReplayer(config, batches), config.batchTracking().stuckAfterMs())
         .addTo(builder);
     new ClusterService(metastore.controlPlane(), janitor, config.cluster().downAfterMs()).addTo(builder);
-    ObservabilityRoutes.addTo(builder, readiness);
+    ObservabilityRoutes.addTo(builder, readiness, authenticator);
     Server server = builder.build();
     server.start().join();
     janitor.start();

@@ -143,7 +143,7 @@ public final class OtlpReceiver implements AutoCloseable {
           .decorator(new ApiKeyDecorator(tenants, OtlpErrors::unauthorized))
           .build(new OtlpHttpService(signal, ingester, maxRequestBytes));
     }
-    ObservabilityRoutes.addTo(server, readiness);
+    ObservabilityRoutes.addTo(server, readiness, tenants);
     if (connections.maxConnections() > 0) {
       server.maxNumConnections(connections.maxConnections());
     }

@@ -157,8 +157,9 @@ public final class ConfigLoader {
   private static void validate(OpenWitConfig config, String source) {
     port(config.catalog().port(), "catalog.port", source);
     port(config.trino().httpsPort(), "trino.https_port", source);
-    tls(config.receiver().tls(), "receiver.tls", source);
-    tls(config.trino().tls(), "trino.tls", source);
+    tls(config.receiver().tls(), "receiver.tls", true, source);
+    // only the process that writes Trino's configuration reads Trino's certificate
+    tls(config.trino().tls(), "trino.tls", false, source);
     positive(config.auth().keyRefreshMs(), "auth.key_refresh_ms", source);
     listenAddress(config, source);
     port(config.receiver().httpPort(), "receiver.http_port", source);
@@ -250,9 +251,12 @@ public final class ConfigLoader {
     }
   }
 
-  private static void tls(OpenWitConfig.Tls tls, String key, String source) {
+  private static void tls(OpenWitConfig.Tls tls, String key, boolean readHere, String source) {
     if (tls.certPath().isEmpty() != tls.keyPath().isEmpty()) {
       throw new ConfigException(source + ": '" + key + ".cert_path' and '" + key + ".key_path' go together");
+    }
+    if (!readHere) {
+      return;
     }
     for (String[] file : new String[][] {{tls.certPath(), key + ".cert_path"}, {tls.keyPath(), key + ".key_path"}}) {
       if (!file[0].isEmpty() && !Files.isReadable(Path.of(file[0]))) {

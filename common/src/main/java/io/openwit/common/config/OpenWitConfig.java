@@ -423,8 +423,9 @@ public record OpenWitConfig(
   /**
    * The Trino child process. {@code javaHome} empty means: search JAVA_HOME, then /usr/lib/jvm. With
    * {@code auth.enabled}, clients log in over HTTPS on {@code httpsPort} with the certificate of
-   * {@code tls} (a self-signed one is generated when none is given), and plain HTTP on
-   * {@code port} stays on loopback.
+   * {@code tls} (a self-signed one is generated when none is given); plain HTTP on {@code port}
+   * then refuses every login and serves only Trino's internal requests, signed with a secret
+   * derived from the service key.
    */
   public record Trino(Integer port, Integer httpsPort, Tls tls, String javaHome, String installDir, String maxHeap)
       implements Serializable {

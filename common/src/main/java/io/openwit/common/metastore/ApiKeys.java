@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -38,11 +39,18 @@ public final class ApiKeys {
     }
   }
 
-  /** Tenant ids name Iceberg namespaces and Trino schemas, so they stay lowercase identifiers. */
+  /** Trino user names of the admin and the service; a tenant of that name could never log in to Trino. */
+  private static final Set<String> RESERVED = Set.of("admin", "openwit");
+
+  /** Tenant ids name Iceberg namespaces and Trino schemas (and users), so they stay lowercase identifiers. */
   public static void checkTenantId(String tenant) {
     if (!TENANT_ID.matcher(tenant).matches()) {
       throw new IllegalArgumentException(
           "tenant id '" + tenant + "' must be a lowercase letter then up to 62 lowercase letters, digits or _");
+    }
+    if (RESERVED.contains(tenant)) {
+      throw new IllegalArgumentException("tenant id '" + tenant + "' is reserved: it is the Trino user of the "
+          + (tenant.equals("admin") ? "admin keys" : "service key"));
     }
   }
 }

@@ -4,6 +4,10 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.ServerBuilder;
+import io.openwit.common.auth.Authenticator;
+import io.openwit.common.auth.PrincipalDecorator;
+import io.openwit.common.http.ApiResponses;
+import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -17,10 +21,18 @@ import java.util.function.BooleanSupplier;
 public final class ObservabilityRoutes {
   private ObservabilityRoutes() {}
 
-  /** Adds the routes to {@code server}; {@code readiness} names each dependency's check. */
-  public static void addTo(ServerBuilder server, Map<String, BooleanSupplier> readiness) {
-    server.service("/metrics", (ctx, request) -> HttpResponse.of(
-        HttpStatus.OK, MediaType.parse(ProcessMetrics.CONTENT_TYPE), ProcessMetrics.scrape()));
+  /**
+   * Adds the routes to {@code server}; {@code readiness} names each dependency's check. Health is
+   * open to all (load balancers and probes carry no key); {@code /metrics} to this machine, and
+   * from elsewhere to an admin or service key when {@code authenticator} is on.
+   */
+  public static void addTo(ServerBuilder server, Map<String, BooleanSupplier> readiness, Authenticator authenticator) {
+    PrincipalDecorator operators = PrincipalDecorator.operators(authenticator, ApiResponses::error);
+    server.route().path("/metrics")
+        .decorator((delegate, ctx, request) -> isLoopback(ctx.remoteAddress())
+            ? delegate.serve(ctx, request) : operators.serve(delegate, ctx, request))
+        .build((ctx, request) -> HttpResponse.of(
+            HttpStatus.OK, MediaType.parse(ProcessMetrics.CONTENT_TYPE), ProcessMetrics.scrape()));
     server.service("/health/live", (ctx, request) -> HttpResponse.of(
         HttpStatus.OK, MediaType.JSON_UTF_8, "{\"status\":\"up\"}"));
     server.service("/health/ready", (ctx, request) -> HttpResponse.of(CompletableFuture.supplyAsync(() -> {
@@ -37,6 +49,10 @@ public final class ObservabilityRoutes {
       return HttpResponse.of(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE, MediaType.JSON_UTF_8,
           json.toString());
     }, ctx.blockingTaskExecutor())));
+  }
+
+  private static boolean isLoopback(InetSocketAddress remote) {
+    return remote.getAddress() != null && remote.getAddress().isLoopbackAddress();
   }
 
   /** Runs every check; true only when all pass. */

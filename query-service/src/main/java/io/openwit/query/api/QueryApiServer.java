@@ -89,7 +89,7 @@ public final class QueryApiServer implements AutoCloseable {
         .decorator(apiKeys)
         .build((ctx, request) -> HttpResponse.of(request.aggregate()
             .thenApply(aggregated -> ApiResponses.blocking(ctx, () -> searchApi.histogram(ctx, aggregated)))));
-    ObservabilityRoutes.addTo(builder, readiness);
+    ObservabilityRoutes.addTo(builder, readiness, authenticator);
     Server server = builder.build();
     server.start().join();
     NodeHeartbeat heartbeat = NodeHeartbeat.start(config, "query-api", server.activeLocalPort(),
