@@ -1,9 +1,12 @@
 package io.openwit.query.trino;
 
+import io.openwit.common.auth.ServiceCredential;
 import io.openwit.common.config.OpenWitConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -27,26 +30,45 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Trino as a child process: writes its {@code etc/} ({@link TrinoConfiguration}), starts it on a
- * Java 24+ runtime and waits until a real query succeeds. Single-node mode runs one node that
- * does everything; tests run a coordinator and a worker the same way.
+ * Java 24+ runtime with the service key in its environment, and waits until a real query succeeds.
+ * Single-node mode runs one node that does everything; tests run a coordinator and a worker the
+ * same way. With {@code auth.enabled}, clients (and OpenWit itself, as user {@code openwit} with the
+ * service key) log in over HTTPS.
  */
 public final class TrinoServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TrinoServer.class);
   public static final int MINIMUM_JAVA = 24;
   public static final String CATALOG = "openwit";
   public static final String SEARCH_CATALOG = "search";
+  /** The user OpenWit itself runs queries as; with auth, its password is the service key. */
+  public static final String SERVICE_USER = "openwit";
   private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(3);
   /** Returns a row once the coordinator counts itself as an active node. */
   private static final String NODE_ACTIVE = "SELECT 1 FROM system.runtime.nodes WHERE state = 'active'";
 
   private final Process process;
   private final HttpClient http = HttpClient.newHttpClient();
+  private final String host;
   private final int port;
+  private final Optional<Https> https;
   private final Path logFile;
 
-  private TrinoServer(Process process, int port, Path logFile) {
+  /**
+   * How clients reach a Trino with auth: its HTTPS port, the service key OpenWit logs in with, and
+   * the certificate to check when this process wrote it (a worker does not hold its coordinator's).
+   */
+  private record Https(int port, String serviceKey, Optional<Path> certificate) {
+    @Override
+    public String toString() {
+      return "Https[port=" + port + ", certificate=" + certificate + "]";
+    }
+  }
+
+  private TrinoServer(Process process, String host, int port, Optional<Https> https, Path logFile) {
     this.process = process;
+    this.host = host;
     this.port = port;
+    this.https = https;
     this.logFile = logFile;
   }
 
@@ -64,7 +86,7 @@ public final class TrinoServer implements AutoCloseable {
   public static TrinoServer start(OpenWitConfig config, String readinessQuery) {
     int port = config.trino().port();
     return start(config, config.dataPath().resolve("trino"), TrinoConfiguration.Role.SINGLE_NODE, port,
-        "http://127.0.0.1:" + port, readinessQuery);
+        "http://" + clientHost(config) + ":" + port, readinessQuery);
   }
 
   /**
@@ -80,11 +102,12 @@ public final class TrinoServer implements AutoCloseable {
     TrinoInstallation installation = TrinoInstallation.resolve(trino);
     Path etc = root.resolve("etc");
     Path logFile = root.resolve("var/log/server.log");
+    String serviceKey = ServiceCredential.resolve(config);
     String nodeId;
     try {
       nodeId = nodeId(root);
       new TrinoConfiguration(role, port, coordinatorUri, nodeId, Optional.of(installation.home().resolve("plugin")),
-          "127.0.0.1").write(etc, config);
+          clientHost(config)).write(etc, config);
       Files.createDirectories(logFile.getParent());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write Trino configuration under " + etc, e);
@@ -103,20 +126,44 @@ public final class TrinoServer implements AutoCloseable {
             .directory(root.toFile())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    // the catalog files name it as ${ENV:OPENWIT_SERVICE_KEY}: it stays out of every file Trino reads
+    builder.environment().put(ServiceCredential.ENVIRONMENT_VARIABLE, serviceKey);
     Process process;
     try {
       process = builder.start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start Trino with " + java.javaExecutable(), e);
     }
-    int queryPort = role == TrinoConfiguration.Role.WORKER ? URI.create(coordinatorUri).getPort() : port;
-    TrinoServer server = new TrinoServer(process, queryPort, logFile);
-    LOG.info("Trino {} starting on port {} with Java {} ({}); log: {}",
-        role.name().toLowerCase(Locale.ROOT), port, java.featureVersion(), java.home(), logFile);
-    server.awaitReady(role == TrinoConfiguration.Role.WORKER
+    // a worker runs no queries of its own: its queries (readiness included) go to the coordinator
+    boolean worker = role == TrinoConfiguration.Role.WORKER;
+    URI coordinator = URI.create(coordinatorUri);
+    Optional<Https> https = config.auth().enabled()
+        ? Optional.of(new Https(trino.httpsPort(), serviceKey,
+            worker ? Optional.empty() : Optional.of(TrinoConfiguration.certificate(etc).certificate())))
+        : Optional.empty();
+    TrinoServer server = new TrinoServer(process, worker ? coordinator.getHost() : clientHost(config),
+        worker ? coordinator.getPort() : port, https, logFile);
+    LOG.info("Trino {} starting on port {}{} with Java {} ({}); log: {}", role.name().toLowerCase(Locale.ROOT), port,
+        https.isPresent() && !worker ? " (HTTPS " + trino.httpsPort() + ")" : "", java.featureVersion(), java.home(),
+        logFile);
+    server.awaitReady(worker
         ? "SELECT 1 FROM system.runtime.nodes WHERE node_id = '" + nodeId + "' AND state = 'active'"
         : readinessQuery);
     return server;
+  }
+
+  /**
+   * Where this machine reaches a listener bound to {@code listen_address}: loopback, unless the
+   * listeners bind one other address.
+   */
+  static String clientHost(OpenWitConfig config) {
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(config.listenAddress());
+    } catch (UnknownHostException e) {
+      throw new UncheckedIOException("listen_address " + config.listenAddress() + " does not resolve", e);
+    }
+    return address.isAnyLocalAddress() || address.isLoopbackAddress() ? "127.0.0.1" : address.getHostAddress();
   }
 
   /** A node keeps its id across restarts, in {@code <root>/node.id}. */
@@ -190,21 +237,46 @@ public final class TrinoServer implements AutoCloseable {
   /** GET /v1/info says {@code "starting":false} once the server runs. */
   private boolean started() throws IOException, InterruptedException {
     HttpResponse<String> info = http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/info")).build(),
+        HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + "/v1/info")).build(),
         HttpResponse.BodyHandlers.ofString());
     return info.statusCode() == 200 && info.body().replace(" ", "").contains("\"starting\":false");
   }
 
+  /** A connection as OpenWit itself: user {@code openwit}, with the service key over HTTPS when auth is on. */
   public Connection connect() throws SQLException {
+    if (https.isPresent()) {
+      return connect(SERVICE_USER, https.get().serviceKey());
+    }
     Properties properties = new Properties();
-    properties.setProperty("user", "openwit");
+    properties.setProperty("user", SERVICE_USER);
     return DriverManager.getConnection(jdbcUrl(), properties);
   }
 
-  public String jdbcUrl() {
-    return "jdbc:trino://127.0.0.1:" + port;
+  /**
+   * A login over HTTPS (auth on): a tenant's name and API key, {@code admin} and an admin key, or
+   * {@code openwit} and the service key. The server's certificate is checked against the one this
+   * process wrote (its chain only: a configured certificate need not name 127.0.0.1).
+   */
+  public Connection connect(String user, String password) throws SQLException {
+    Https door = https.orElseThrow(() -> new IllegalStateException(
+        "auth.enabled is false: Trino takes no passwords, so connect() without one"));
+    Properties properties = new Properties();
+    properties.setProperty("user", user);
+    properties.setProperty("password", password);
+    properties.setProperty("SSL", "true");
+    door.certificate().ifPresentOrElse(certificate -> {
+      properties.setProperty("SSLVerification", "CA");
+      properties.setProperty("SSLTrustStorePath", certificate.toString());
+    }, () -> properties.setProperty("SSLVerification", "NONE"));
+    return DriverManager.getConnection(jdbcUrl(), properties);
   }
 
+  /** Where clients connect: plain HTTP with auth off; with auth the HTTPS port (then SSL=true, user and password). */
+  public String jdbcUrl() {
+    return "jdbc:trino://" + host + ":" + https.map(Https::port).orElse(port);
+  }
+
+  /** The plain HTTP port (with auth, Trino's internal traffic and public endpoints only). */
   public int port() {
     return port;
   }

@@ -24,11 +24,14 @@ import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 
 /**
- * The query API's {@code POST /api/v1/search}, asked for Arrow IPC answers, with the catalog's API
- * key. An answer's schema metadata holds {@code next_search_after} while more matches remain.
+ * The query API's {@code POST /api/v1/search}, asked for Arrow IPC answers. With the catalog's
+ * service key, each request names the session user as its tenant ({@value #TENANT_HEADER}), which
+ * the query API trusts from the service key only. An answer's schema metadata holds
+ * {@code next_search_after} while more matches remain.
  */
 final class SearchApiClient implements AutoCloseable {
   static final String NEXT_PAGE = "next_search_after";
+  static final String TENANT_HEADER = "X-OpenWit-Tenant";
   private static final String ARROW = "application/vnd.apache.arrow.stream";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -75,7 +78,8 @@ final class SearchApiClient implements AutoCloseable {
         .header("Content-Type", "application/json")
         .header("Accept", ARROW)
         .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
-    config.apiKey().ifPresent(key -> call.header("Authorization", "Bearer " + key));
+    config.serviceKey().ifPresent(key -> call.header("Authorization", "Bearer " + key)
+        .header(TENANT_HEADER, request.user()));
     HttpResponse<byte[]> answer;
     try {
       answer = http.send(call.build(), HttpResponse.BodyHandlers.ofByteArray());

@@ -25,7 +25,8 @@ import java.util.Map;
 /**
  * {@code system.logs(query => ..., start_time => ..., end_time => ..., max_hits => ...)} and
  * {@code system.spans(...)}: the rows of the table that match the query, newest first, with the
- * table's columns. The columns come from the query API's own answer, so they follow the table.
+ * table's columns, from the session user's tenant. The columns come from the query API's own
+ * answer, so they follow the table.
  */
 final class SearchFunction extends AbstractConnectorTableFunction {
   private static final String QUERY = "QUERY";
@@ -60,8 +61,9 @@ final class SearchFunction extends AbstractConnectorTableFunction {
     if (maxHits != null && maxHits < 0) {
       throw new TrinoException(INVALID_FUNCTION_ARGUMENT, "max_hits must not be negative, got " + maxHits);
     }
-    SearchRequest request = new SearchRequest(signal, ((Slice) query).toStringUtf8(), millis(arguments, START_TIME),
-        millis(arguments, END_TIME), maxHits);
+    // the session's user, after any impersonation Trino's access control allowed, is the tenant searched
+    SearchRequest request = new SearchRequest(session.getUser(), signal, ((Slice) query).toStringUtf8(),
+        millis(arguments, START_TIME), millis(arguments, END_TIME), maxHits);
     // one empty page answers the columns and checks the query, so a bad query fails at analysis
     Descriptor columns = client.columns(request, types);
     return TableFunctionAnalysis.builder().returnedType(columns).handle(request).build();
