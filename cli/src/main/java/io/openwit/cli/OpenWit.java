@@ -1,10 +1,12 @@
 package io.openwit.cli;
 
 import io.openwit.cli.local.LocalStack;
+import io.openwit.common.auth.ServiceCredential;
 import io.openwit.common.config.ConfigException;
 import io.openwit.common.config.ConfigLoader;
 import io.openwit.common.config.OpenWitConfig;
 import io.openwit.query.trino.JavaRuntimes;
+import io.openwit.query.trino.TrinoConfiguration;
 import io.openwit.query.trino.TrinoInstallation;
 import io.openwit.query.trino.TrinoServer;
 import java.nio.file.Files;
@@ -96,7 +98,7 @@ public final class OpenWit {
             Trace by id      http://127.0.0.1:%d/api/v1/traces/{trace_id}
             Search           http://127.0.0.1:%d/api/v1/search?query=...  (and /api/v1/search/histogram)
             Flink dashboard  http://127.0.0.1:%d  (job metrics: http://127.0.0.1:9249/metrics)
-            Trino            http://127.0.0.1:%d  (./openwit sql, or JDBC %s)
+            Trino            %s  (./openwit sql, or JDBC %s)
             Kafka            %s
             Batches, nodes   %s/api/batch-monitor/status, /api/cluster/nodes  (openwit batches|nodes|maintenance)
             Metrics, health  /metrics, /health/live, /health/ready on the receiver and catalog ports
@@ -105,20 +107,24 @@ public final class OpenWit {
           %n""",
           (System.nanoTime() - started) / 1e9, effective.dataPath(), effective.receiver().grpcPort(),
           effective.receiver().httpPort(), effective.receiver().jsonHttpPort(),
-          effective.catalogUri(), effective.query().port(), effective.query().port(), effective.flink().dashboardPort(), effective.trino().port(),
-          stack.trino().jdbcUrl() + "/openwit/default", effective.ingestion().kafka().bootstrapServers(),
+          effective.catalogUri(), effective.query().port(), effective.query().port(), effective.flink().dashboardPort(),
+          effective.auth().enabled() ? "https://127.0.0.1:" + effective.trino().httpsPort()
+              : "http://127.0.0.1:" + effective.trino().port(),
+          stack.trino().jdbcUrl() + "/openwit/default" + (effective.auth().enabled() ? "?SSL=true" : ""),
+          effective.ingestion().kafka().bootstrapServers(),
           effective.catalogUri(),
           effective.auth().enabled()
               ? "API keys are required on every port (openwit tenants create NAME makes a tenant and its key;"
                   + " openwit admin-keys create makes an admin key)."
               : "Authentication is off (auth.enabled: false): all data goes to tenant 'default'; every port"
-                  + " listens on " + effective.listenAddress() + " only.");
+                  + " listens on " + effective.listenAddress() + ".");
       return runUntilStopped(stack);
     }
   }
 
   @Command(name = "sql", mixinStandardHelpOptions = true,
-      description = "Open the Trino CLI on the local Trino, catalog openwit, schema default.")
+      description = "Open the Trino CLI on the local Trino, catalog openwit, schema default; with auth.enabled over"
+          + " HTTPS, as the service (or as --user NAME --password, the key asked for or in TRINO_PASSWORD).")
   static final class Sql implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, description = "openwit.yaml (default: ./openwit.yaml if present)")
     Path config;
@@ -138,11 +144,27 @@ public final class OpenWit {
         // piped or scripted: ask JLine for the dumb terminal it would fall back to, without its warning
         command.add("-Dorg.jline.terminal.dumb=true");
       }
-      command.addAll(List.of("-jar", installation.cliJar().toString(),
-          "--server", "http://127.0.0.1:" + configuration.trino().port(),
-          "--catalog", TrinoServer.CATALOG, "--schema", "default", "--user", "openwit"));
+      command.addAll(List.of("-jar", installation.cliJar().toString(), "--catalog", TrinoServer.CATALOG,
+          "--schema", "default"));
+      ProcessBuilder process = new ProcessBuilder(command);
+      if (configuration.auth().enabled()) {
+        // HTTPS with a password; the certificate is the one this machine's Trino was given
+        Path certificate = TrinoConfiguration.certificate(configuration.dataPath().resolve("trino").resolve("etc"))
+            .certificate();
+        command.addAll(List.of("--server", "https://127.0.0.1:" + configuration.trino().httpsPort()));
+        command.addAll(Files.isReadable(certificate)
+            ? List.of("--truststore-path", certificate.toString()) : List.of("--insecure"));
+        if (!arguments.contains("--user") && arguments.stream().noneMatch(argument -> argument.startsWith("--user="))) {
+          // no user named: the operator on this machine, with the service key
+          command.addAll(List.of("--user", TrinoServer.SERVICE_USER, "--password"));
+          process.environment().put("TRINO_PASSWORD", ServiceCredential.resolve(configuration));
+        }
+      } else {
+        command.addAll(List.of("--server", "http://127.0.0.1:" + configuration.trino().port(),
+            "--user", TrinoServer.SERVICE_USER));
+      }
       command.addAll(arguments);
-      return new ProcessBuilder(command).inheritIO().start().waitFor();
+      return process.inheritIO().start().waitFor();
     }
   }
 }

@@ -16,7 +16,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +28,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.TimeStampMicroTZVector;
@@ -96,7 +99,7 @@ class SearchIT {
       assertSearchesMatchSql(openWit, api, acmeKey);
       assertArrowAnswersTheSameRows(api, acmeKey, "timeout");
       assertPagesCoverEveryMatchOnce(openWit, api, acmeKey);
-      assertSqlTableFunctionMatchesSql(openWit, acmeKey, globexKey);
+      assertSqlTableFunctionMatchesSql(openWit);
 
       // newest first, limited, every column of the row
       JsonNode newest = search(api, acmeKey, "timeout", 5);
@@ -239,23 +242,27 @@ class SearchIT {
   }
 
   /**
-   * The openwit_search connector's table function, in a catalog per tenant key, returns the rows
-   * SQL selects (paging through the API 500 rows at a time), and only its tenant's.
+   * The openwit_search connector's table function returns the rows SQL selects (paging through the
+   * API 500 rows at a time), and only the session user's tenant's: the catalog holds the service
+   * key, never a tenant's. (This Trino runs without authentication, so any user name logs in;
+   * SecurityIT logs in with keys.)
    */
-  private static void assertSqlTableFunctionMatchesSql(OpenWitUnderTest openWit, String acmeKey, String globexKey)
-      throws Exception {
+  private static void assertSqlTableFunctionMatchesSql(OpenWitUnderTest openWit) throws Exception {
     String queryApi = "http://127.0.0.1:" + openWit.queryApi.port();
     try (Connection connection = openWit.engines.trino.connect(); Statement statement = connection.createStatement()) {
-      for (String[] catalog : new String[][] {{"search_acme", acmeKey}, {"search_globex", globexKey},
-          {"search_nobody", "not-a-key"}}) {
+      for (String[] catalog : new String[][] {{"search_tenants", ServiceCredential.resolve(openWit.config)},
+          {"search_wrong_key", "not-a-key"}}) {
         statement.execute("DROP CATALOG IF EXISTS " + catalog[0]);
         statement.execute("CREATE CATALOG " + catalog[0] + " USING openwit_search WITH (\"openwit.query-api-uri\" = '"
-            + queryApi + "', \"openwit.api-key\" = '" + catalog[1] + "', \"openwit.page-rows\" = '500')");
+            + queryApi + "', \"openwit.service-key\" = '" + catalog[1] + "', \"openwit.page-rows\" = '500')");
       }
+    }
+    try (Connection acme = asUser(openWit, "acme"); Connection globex = asUser(openWit, "globex");
+        Statement statement = acme.createStatement(); Statement asGlobex = globex.createStatement()) {
       for (Map.Entry<String, String> pair : EQUIVALENT.entrySet()) {
         Set<Long> found = new HashSet<>();
         long rows = 0;
-        try (ResultSet result = statement.executeQuery("SELECT attributes['seq'] FROM TABLE(search_acme.system.logs("
+        try (ResultSet result = statement.executeQuery("SELECT attributes['seq'] FROM TABLE(search_tenants.system.logs("
             + "query => '" + pair.getKey().replace("'", "''") + "'))")) {
           while (result.next()) {
             found.add(Long.parseLong(result.getString(1)));
@@ -265,25 +272,34 @@ class SearchIT {
         assertThat(rows).as(pair.getKey()).isEqualTo(found.size());
         assertThat(found).as(pair.getKey()).isEqualTo(sqlSeqs(openWit, pair.getValue()));
       }
-      try (ResultSet result = statement.executeQuery("SELECT count(*), min(CAST(attributes['seq'] AS bigint))"
-          + " FROM TABLE(search_globex.system.logs(query => '*'))")) {
+      try (ResultSet result = asGlobex.executeQuery("SELECT count(*), min(CAST(attributes['seq'] AS bigint))"
+          + " FROM TABLE(search_tenants.system.logs(query => '*'))")) {
         result.next();
         assertThat(result.getLong(1)).isEqualTo(200);
         assertThat(result.getLong(2)).isGreaterThanOrEqualTo(1_000_000);
       }
-      try (ResultSet result = statement.executeQuery("SELECT count(*) FROM TABLE(search_acme.system.logs("
+      try (ResultSet result = statement.executeQuery("SELECT count(*) FROM TABLE(search_tenants.system.logs("
           + "query => 'timeout', max_hits => 7))")) {
         result.next();
         assertThat(result.getLong(1)).isEqualTo(7);
       }
-      assertThatThrownBy(() -> statement.executeQuery("SELECT * FROM TABLE(search_nobody.system.logs(query => '*'))"))
+      assertThatThrownBy(() -> statement.executeQuery("SELECT * FROM TABLE(search_wrong_key.system.logs(query => '*'))"))
           .hasMessageContaining("unknown API key");
-      assertThatThrownBy(() -> statement.executeQuery("SELECT * FROM TABLE(search_acme.system.logs(query => 'body:(x'))"))
+      assertThatThrownBy(() -> statement.executeQuery(
+          "SELECT * FROM TABLE(search_tenants.system.logs(query => 'body:(x'))"))
           .hasMessageContaining("cannot parse query");
-      for (String catalog : List.of("search_acme", "search_globex", "search_nobody")) {
+    }
+    try (Connection connection = openWit.engines.trino.connect(); Statement statement = connection.createStatement()) {
+      for (String catalog : List.of("search_tenants", "search_wrong_key")) {
         statement.execute("DROP CATALOG " + catalog);
       }
     }
+  }
+
+  private static Connection asUser(OpenWitUnderTest openWit, String user) throws SQLException {
+    Properties properties = new Properties();
+    properties.setProperty("user", user);
+    return DriverManager.getConnection(openWit.engines.trino.jdbcUrl(), properties);
   }
 
   private static JsonNode search(String api, String key, String query, int limit) throws Exception {
