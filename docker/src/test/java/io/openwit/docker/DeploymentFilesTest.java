@@ -2,13 +2,17 @@ package io.openwit.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.openwit.cli.OpenWit;
+import io.openwit.common.auth.ServiceCredential;
+import io.openwit.common.config.ConfigException;
 import io.openwit.common.config.ConfigLoader;
 import io.openwit.common.config.JobArguments;
+import io.openwit.common.config.ListenAddress;
 import io.openwit.common.config.OpenWitConfig;
 import io.openwit.index.job.IndexJob;
 import io.openwit.pipeline.IngestJob;
@@ -43,7 +47,8 @@ import picocli.CommandLine.ParseResult;
 /**
  * Checks the cluster-mode deployment files offline (no Docker, no Kubernetes): that compose.yaml,
  * the Dockerfile and the Kubernetes manifests agree with each other, with the files they name, with
- * the real {@code openwit} CLI, with the Flink jobs' argument parser and with openwit.yaml.
+ * the real {@code openwit} CLI, with the Flink jobs' argument parser and with openwit.yaml, and
+ * that they ship with authentication on: every OpenWit, Flink and Trino container shares one service key.
  */
 class DeploymentFilesTest {
   /** Surefire runs in the module's folder, docker/. */
@@ -58,6 +63,12 @@ class DeploymentFilesTest {
   /** Set by the operator from the FlinkDeployment's job.parallelism. */
   private static final Set<String> OPERATOR_MANAGED_FLINK_KEYS = Set.of("parallelism.default");
   private static final int FLINK_DASHBOARD_PORT = 8081;
+  private static final String SERVICE_KEY = ServiceCredential.ENVIRONMENT_VARIABLE;
+  /** What the shell (or docker/.env) gives compose's required variables here: only the service key. */
+  private static final Map<String, String> SHELL = Map.of(SERVICE_KEY, "service-key-from-docker-env");
+  private static final String SECRET = "openwit-secrets";
+  /** The compose services whose published ports check an OpenWit key; the others publish on loopback. */
+  private static final Set<String> AUTHENTICATED_SERVICES = Set.of("receiver", "catalog", "query-service", "trino");
 
   private static final Set<String> TOPOLOGY = Set.of(
       "kafka", "postgres", "minio", "minio-init", "jobmanager", "taskmanager", "catalog", "receiver",
@@ -66,19 +77,27 @@ class DeploymentFilesTest {
   private static final Pattern CONFIG_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
   /** Compose's: $$, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}. */
   private static final Pattern COMPOSE_REFERENCE = Pattern.compile("\\$\\$|\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?}");
+  /**
+   * An {@code openwit} command the README runs in a container: {@code docker compose ... exec
+   * [-e VAR=...] SERVICE openwit ARGS} or {@code kubectl exec deploy/NAME -- openwit ARGS}.
+   */
+  private static final Pattern README_OPENWIT_COMMAND =
+      Pattern.compile("\\bexec\\s+(?:-e\\s+\\S+\\s+)*(\\S+)\\s+(?:--\\s+)?openwit\\s+([^#\\n`]+)");
   /** The Flink Kubernetes Operator's rule for FlinkDeployment names. */
   private static final Pattern FLINK_DEPLOYMENT_NAME = Pattern.compile("[a-z]([-a-z\\d]{0,43}[a-z\\d])?");
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private static JsonNode compose;
+  /** The variables compose.yaml requires to be set (${VAR:?error}). */
+  private static final Set<String> composeRequiredVariables = new TreeSet<>();
   private static List<JsonNode> manifests;
   private static String configText;
 
   @BeforeAll
   static void load() throws IOException {
-    // interpolated as `docker compose` would with nothing set in the shell: the demo defaults
-    compose = YAML.readTree(interpolateCompose(Files.readString(DOCKER.resolve("compose.yaml"))));
+    // interpolated as `docker compose` would with only the service key set (docker/.env): the demo defaults
+    compose = YAML.readTree(interpolateCompose(Files.readString(DOCKER.resolve("compose.yaml")), SHELL));
     manifests = new ArrayList<>();
     for (Path file : manifestFiles()) {
       manifests.addAll(readAllDocuments(file));
@@ -282,6 +301,8 @@ class DeploymentFilesTest {
     OpenWitConfig config = loadConfig(openWitContainers().get(0).environment());
     Map<String, Set<Integer>> expected = new LinkedHashMap<>(expectedPorts(config));
     expected.remove("jobmanager"); // the operator makes the Flink dashboard's Service itself
+    // the workers reach the coordinator through the Service too, on the plain port (--coordinator-uri)
+    expected.put("trino", new TreeSet<>(Set.of(config.trino().port(), config.trino().httpsPort())));
     expected.forEach((service, ports) -> {
       JsonNode spec = named("Service", service).path("spec");
       assertThat(ints(spec.path("ports"), "port")).as("ports of Service %s", service).isEqualTo(ports);
@@ -295,7 +316,7 @@ class DeploymentFilesTest {
       URI coordinator = optionValue(parseWithCli(strings(container.spec().path("args"))), "--coordinator-uri");
       if (coordinator != null) {
         assertThat(ints(named("Service", coordinator.getHost()).path("spec").path("ports"), "port"))
-            .as("the Service %s", coordinator).containsExactly(coordinator.getPort());
+            .as("the Service %s", coordinator).contains(coordinator.getPort());
         assertThat(coordinator.getPort()).isEqualTo(config.trino().port());
       }
     }
@@ -304,7 +325,110 @@ class DeploymentFilesTest {
     }
   }
 
-  // ---- 5. Kubernetes manifests are complete
+  // ---- 5. authentication on every door, one service key in every process
+
+  @Test
+  void configTurnsAuthenticationOnAndListensBeyondLoopback() {
+    OpenWitConfig config = loadConfig(composeEnvironment("catalog"));
+    assertThat(config.auth().enabled()).as("auth.enabled").isTrue();
+    assertThat(config.auth().allowOpenNetwork()).as("auth.allow_open_network").isFalse();
+    assertThat(ListenAddress.isLoopback(config.listenAddress()))
+        .as("listen_address %s: other containers must reach every port", config.listenAddress()).isFalse();
+    assertThat(config.auth().serviceKeyFile()).as("the service key comes from the environment, not a file").isEmpty();
+    // the guard the comments rely on: this listen address with authentication off does not start
+    assertThatThrownBy(() -> ConfigLoader.parse(configText, Map.of("auth.enabled", "false"),
+        composeEnvironment("catalog"), CONFIG_FILE.toString()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("listen_address");
+  }
+
+  @Test
+  void composeGivesEveryOpenWitFlinkAndTrinoContainerTheOneServiceKey() {
+    assertThat(composeRequiredVariables).as("variables compose.yaml requires, with no default").containsExactly(SERVICE_KEY);
+    Set<String> needKey = new TreeSet<>();
+    for (String target : List.of("openwit", "flink", "trino")) {
+      needKey.addAll(servicesOfImage(imageOfTarget(target)));
+    }
+    assertThat(needKey).contains("catalog", "receiver", "query-service", "submit-jobs", "trino-config-coordinator",
+        "trino-config-worker", "jobmanager", "taskmanager", "trino", "trino-worker");
+    Set<String> haveKey = new TreeSet<>();
+    for (String service : fieldNames(compose.path("services"))) {
+      if (composeEnvironment(service).containsKey(SERVICE_KEY)) {
+        haveKey.add(service);
+        // the required variable, the same in every container: no default, no literal key
+        assertThat(composeEnvironment(service)).as(service).containsEntry(SERVICE_KEY, SHELL.get(SERVICE_KEY));
+      }
+    }
+    assertThat(haveKey).as("services that get %s", SERVICE_KEY).isEqualTo(needKey);
+  }
+
+  @Test
+  void kubernetesGivesEveryContainerTheServiceKeyOfTheSecretByName() {
+    assertThat(secretData(SECRET)).as("the example Secret %s", SECRET).containsKey(SERVICE_KEY);
+    assertThat(secretData(SECRET).get(SERVICE_KEY)).isNotBlank();
+    List<Container> containers = new ArrayList<>();
+    for (JsonNode pod : podSpecs()) {
+      for (String list : List.of("initContainers", "containers")) {
+        pod.path(list).forEach(container -> containers.add(new Container(pod, container)));
+      }
+    }
+    assertThat(containers.stream().map(container -> text(container.spec(), "image")))
+        .as("the OpenWit and Trino images run in the manifests' pods")
+        .contains(imageOfTarget("openwit"), imageOfTarget("trino"));
+    assertThat(containers).as("the FlinkDeployments' JobManager and TaskManager container")
+        .containsAll(kind("FlinkDeployment").stream().map(DeploymentFilesTest::flinkMainContainer).toList());
+    for (Container container : containers) {
+      // named (envFrom skips a missing key): a Secret without it stops the pod instead of each
+      // process generating its own key
+      List<JsonNode> named = new ArrayList<>();
+      container.spec().path("env").forEach(variable -> {
+        if (SERVICE_KEY.equals(text(variable, "name"))) {
+          named.add(variable.path("valueFrom").path("secretKeyRef"));
+        }
+      });
+      assertThat(named).as("%s names %s", container, SERVICE_KEY).hasSize(1);
+      assertThat(text(named.get(0), "name")).as(container.toString()).isEqualTo(SECRET);
+      assertThat(text(named.get(0), "key")).as(container.toString()).isEqualTo(SERVICE_KEY);
+      assertThat(named.get(0).path("optional").asBoolean(false)).as("%s: the key is not optional", container).isFalse();
+      assertThat(container.environment().get(SERVICE_KEY)).as(container.toString()).isEqualTo(secretData(SECRET).get(SERVICE_KEY));
+    }
+  }
+
+  @Test
+  void composePublishesPortsWithoutAnOpenWitKeyOnLoopbackOnly() {
+    assertThat(fieldNames(compose.path("services"))).containsAll(AUTHENTICATED_SERVICES);
+    for (String service : fieldNames(compose.path("services"))) {
+      if (AUTHENTICATED_SERVICES.contains(service)) {
+        continue;
+      }
+      for (JsonNode port : service(service).path("ports")) {
+        assertThat(hostIp(port)).as("%s publishes %s", service, port).isEqualTo("127.0.0.1");
+      }
+    }
+  }
+
+  @Test
+  void readmeCommandsParseWithTheRealCliInOpenWitContainers() throws IOException {
+    Matcher command = README_OPENWIT_COMMAND.matcher(Files.readString(DOCKER.resolve("README.md")));
+    List<String> subcommands = new ArrayList<>();
+    while (command.find()) {
+      String container = command.group(1);
+      List<String> args = Arrays.asList(command.group(2).trim().split("\\s+"));
+      ParseResult parsed = parseWithCli(args);
+      subcommands.add(parsed.subcommand().commandSpec().name() + " "
+          + (parsed.subcommand().hasSubcommand() ? parsed.subcommand().subcommand().commandSpec().name() : ""));
+      Path config = optionValue(parsed, "--config");
+      assertThat(config).as("%s: %s", container, args).hasToString(CONFIG_IN_CONTAINER);
+      if (container.startsWith("deploy/")) {
+        JsonNode pod = named("Deployment", container.substring("deploy/".length())).path("spec").path("template");
+        assertThat(text(pod.path("spec").path("containers").path(0), "image")).as(container).isEqualTo(imageOfTarget("openwit"));
+      } else {
+        assertThat(text(service(container), "image")).as("compose service %s", container).isEqualTo(imageOfTarget("openwit"));
+      }
+    }
+    assertThat(subcommands).as("how the README makes keys").contains("tenants create", "admin-keys create");
+  }
+
+  // ---- 6. Kubernetes manifests are complete
 
   @Test
   void everyManifestHasApiVersionKindAndName() {
@@ -476,6 +600,15 @@ class DeploymentFilesTest {
     return conditions;
   }
 
+  /** The host address a port is published on ("IP:HOST:CONTAINER" or long syntax), "" for every address. */
+  private static String hostIp(JsonNode port) {
+    if (port.isObject()) {
+      return text(port, "host_ip");
+    }
+    String[] parts = port.asText().split("/")[0].split(":");
+    return parts.length == 3 ? parts[0] : "";
+  }
+
   /** The container side of each published port ("HOST:CONTAINER", "CONTAINER" or long syntax). */
   private static Set<Integer> containerPorts(JsonNode service) {
     Set<Integer> ports = new TreeSet<>();
@@ -490,7 +623,8 @@ class DeploymentFilesTest {
     return ports;
   }
 
-  private static String interpolateCompose(String text) {
+  /** Compose's interpolation with {@code shell} set: only required variables are looked up there. */
+  private static String interpolateCompose(String text, Map<String, String> shell) {
     Matcher matcher = COMPOSE_REFERENCE.matcher(text);
     StringBuilder out = new StringBuilder();
     while (matcher.find()) {
@@ -500,7 +634,11 @@ class DeploymentFilesTest {
       } else if (matcher.group(2) == null) {
         value = ""; // unset without a default: compose warns and substitutes nothing
       } else if (matcher.group(2).endsWith("?")) {
-        throw new IllegalStateException("compose.yaml requires " + matcher.group(1) + " to be set in the shell");
+        composeRequiredVariables.add(matcher.group(1));
+        value = shell.get(matcher.group(1));
+        if (value == null) {
+          throw new IllegalStateException("compose.yaml requires " + matcher.group(1) + " to be set in the shell");
+        }
       } else {
         value = matcher.group(3);
       }
@@ -807,20 +945,28 @@ class DeploymentFilesTest {
     }
     assertThatCode(() -> ConfigLoader.load(CONFIG_FILE, environment)).as("openwit.yaml in %s", where)
         .doesNotThrowAnyException();
+    if (loadConfig(environment).auth().enabled()) {
+      // else the process would generate a key of its own under data_dir, which no other one accepts
+      assertThat(environment.get(SERVICE_KEY)).as("%s sets %s", where, SERVICE_KEY).isNotBlank();
+    }
   }
 
   private static OpenWitConfig loadConfig(Map<String, String> environment) {
     return ConfigLoader.load(CONFIG_FILE, environment);
   }
 
-  /** The ports each part serves, from the configuration (the Flink dashboard keeps Flink's default). */
+  /**
+   * The ports each part serves its clients, from the configuration (the Flink dashboard keeps
+   * Flink's default). With authentication Trino's clients log in over HTTPS; its plain port is then
+   * for Trino's own nodes.
+   */
   private static Map<String, Set<Integer>> expectedPorts(OpenWitConfig config) {
     Map<String, Set<Integer>> ports = new LinkedHashMap<>();
     ports.put("receiver", new TreeSet<>(Set.of(
         config.receiver().grpcPort(), config.receiver().httpPort(), config.receiver().jsonHttpPort())));
     ports.put("catalog", Set.of(config.catalog().port()));
     ports.put("query-service", Set.of(config.query().port()));
-    ports.put("trino", Set.of(config.trino().port()));
+    ports.put("trino", Set.of(config.auth().enabled() ? config.trino().httpsPort() : config.trino().port()));
     ports.put("jobmanager", Set.of(FLINK_DASHBOARD_PORT));
     return ports;
   }
