@@ -14,10 +14,12 @@ import java.util.Optional;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.metrics.prometheus.BoundPrometheusReporterFactory;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -45,6 +47,11 @@ public final class LocalFlink implements AutoCloseable {
     Configuration configuration = loadLocalConfiguration(flinkDirectory.resolve("conf"));
     configuration.set(RestOptions.PORT, dashboardPort);
     configuration.set(RestOptions.BIND_ADDRESS, bindAddress);
+    // Flink's own Prometheus reporter listens on every interface; this one on the listen address
+    configuration.set(ConfigOptions.key("metrics.reporter.prom.factory.class").stringType().noDefaultValue(),
+        BoundPrometheusReporterFactory.class.getName());
+    configuration.set(ConfigOptions.key("metrics.reporter.prom." + BoundPrometheusReporterFactory.HOST).stringType()
+        .noDefaultValue(), bindAddress);
     MiniCluster cluster =
         new MiniCluster(
             new MiniClusterConfiguration.Builder()

@@ -198,6 +198,11 @@ class SecurityIT {
       assertThat(listening.get(port)).as("listeners on port " + port).isNotEmpty()
           .allSatisfy(address -> assertThat(address).as("port " + port).isIn("127.0.0.1", "::1"));
     }
+    // the Flink jobs' Prometheus reporters take the first free port of 9249-9259
+    List<Integer> reporters = listening.keySet().stream().filter(port -> port >= 9249 && port <= 9259).toList();
+    assertThat(reporters).as("Flink's Prometheus reporters").isNotEmpty();
+    reporters.forEach(port -> assertThat(listening.get(port)).as("port " + port)
+        .allSatisfy(address -> assertThat(address).isIn("127.0.0.1", "::1")));
   }
 
   @Test
