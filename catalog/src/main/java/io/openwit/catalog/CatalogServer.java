@@ -11,6 +11,7 @@ import io.openwit.catalog.maintenance.Janitor;
 import io.openwit.catalog.rest.RestCatalogService;
 import io.openwit.common.auth.Authenticator;
 import io.openwit.common.auth.PrincipalDecorator;
+import io.openwit.common.auth.ServiceCredential;
 import io.openwit.common.config.ListenAddress;
 import io.openwit.common.config.OpenWitConfig;
 import io.openwit.common.http.ApiResponses;
@@ -51,6 +52,8 @@ public final class CatalogServer implements AutoCloseable {
   public static CatalogServer start(OpenWitConfig config) {
     Metastore metastore = Metastore.of(config);
     metastore.migrate();
+    // the first process of a node: the others (and Trino) read the key it leaves in the data directory
+    ServiceCredential.ensure(config);
 
     JdbcCatalog catalog = openIcebergCatalog(config, metastore);
     for (String tenant : metastore.tenants()) {

@@ -13,7 +13,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,11 +73,7 @@ abstract class CatalogApi {
     if (fromEnvironment != null && !fromEnvironment.isBlank()) {
       return Optional.of(fromEnvironment.strip());
     }
-    OpenWitConfig configuration = OpenWit.loadConfig(config, null);
-    if (System.getenv(ServiceCredential.ENVIRONMENT_VARIABLE) != null || Files.isReadable(configuration.serviceKeyPath())) {
-      return Optional.of(ServiceCredential.resolve(configuration));
-    }
-    return Optional.empty();
+    return ServiceCredential.find(OpenWit.loadConfig(config, null));
   }
 
   private URI uri(String path) {

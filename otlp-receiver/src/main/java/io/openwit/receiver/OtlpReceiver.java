@@ -40,21 +40,21 @@ public final class OtlpReceiver implements AutoCloseable {
   private final KafkaWal wal;
   private final Server server;
   private final OpenWitConfig.Receiver settings;
-  private final Authenticator tenants;
+  private final Authenticator authenticator;
   private final OtlpIngester ingester;
   private final TenantRateLimiter limiter;
   private ConfigWatcher configWatcher;
   private AsyncBatchTracker batchTracker;
   private NodeHeartbeat heartbeat;
 
-  private OtlpReceiver(KafkaWal wal, Server server, OpenWitConfig.Receiver settings, Authenticator tenants,
+  private OtlpReceiver(KafkaWal wal, Server server, OpenWitConfig.Receiver settings, Authenticator authenticator,
       OtlpIngester ingester, TenantRateLimiter limiter) {
     this.ingester = ingester;
     this.limiter = limiter;
     this.wal = wal;
     this.server = server;
     this.settings = settings;
-    this.tenants = tenants;
+    this.authenticator = authenticator;
   }
 
   public static OtlpReceiver start(OpenWitConfig config) {
@@ -106,7 +106,7 @@ public final class OtlpReceiver implements AutoCloseable {
    * Serves OTLP in front of {@code wal}, whose topics must exist, reporting accepted batches to
    * {@code batches} and answering {@code /health/ready} from {@code readiness}.
    */
-  static OtlpReceiver start(OpenWitConfig config, KafkaWal wal, Authenticator tenants, BatchReporter batches,
+  static OtlpReceiver start(OpenWitConfig config, KafkaWal wal, Authenticator authenticator, BatchReporter batches,
       Map<String, BooleanSupplier> readiness) {
     OpenWitConfig.Receiver receiver = config.receiver();
     TenantRateLimiter limiter = new TenantRateLimiter(config.limits());
@@ -116,7 +116,7 @@ public final class OtlpReceiver implements AutoCloseable {
     GrpcServiceBuilder grpc = GrpcService.builder()
         .maxRequestMessageLength(maxRequestBytes)
         .useBlockingTaskExecutor(true)
-        .intercept(new ApiKeyInterceptor(tenants));
+        .intercept(new ApiKeyInterceptor(authenticator));
     OtlpGrpcServices.all(ingester).forEach(grpc::addService);
     // Every port serves every protocol; 4317 (gRPC), 4318 and 9087 (HTTP) are the conventions.
     ServerBuilder server = Server.builder();
@@ -140,10 +140,10 @@ public final class OtlpReceiver implements AutoCloseable {
         .service(grpc.build());
     for (Signal signal : Signal.values()) {
       server.route().methods(HttpMethod.POST).path("/v1/" + signal.headerValue())
-          .decorator(new ApiKeyDecorator(tenants, OtlpErrors::unauthorized))
+          .decorator(new ApiKeyDecorator(authenticator, OtlpErrors::unauthorized))
           .build(new OtlpHttpService(signal, ingester, maxRequestBytes));
     }
-    ObservabilityRoutes.addTo(server, readiness, tenants);
+    ObservabilityRoutes.addTo(server, readiness, authenticator);
     if (connections.maxConnections() > 0) {
       server.maxNumConnections(connections.maxConnections());
     }
@@ -152,7 +152,7 @@ public final class OtlpReceiver implements AutoCloseable {
     LOG.info("OTLP receiver{}: gRPC on {}, HTTP on {} and {}; writing to Kafka at {}",
         receiver.tls().enabled() ? " (TLS)" : "", receiver.grpcPort(), receiver.httpPort(), receiver.jsonHttpPort(),
         config.ingestion().kafka().bootstrapServers());
-    return new OtlpReceiver(wal, started, receiver, tenants, ingester, limiter);
+    return new OtlpReceiver(wal, started, receiver, authenticator, ingester, limiter);
   }
 
   public int httpPort() {
@@ -177,7 +177,7 @@ public final class OtlpReceiver implements AutoCloseable {
       configWatcher.close();
     }
     server.stop().join();
-    tenants.close();
+    authenticator.close();
     wal.close();
     if (batchTracker != null) {
       batchTracker.close();

@@ -158,13 +158,14 @@ public final class Janitor implements AutoCloseable {
         } catch (NoSuchTableException e) {
           continue;
         }
-        if (!warehouse.contains(table.location())) {
+        if (!warehouse.holdsTable(table.location())) {
           // orphan removal deletes whatever lies under a table's location: never outside the warehouse
-          LOG.warn("skipping {}: its location {} is outside the warehouse {}", identifier, table.location(),
-              warehouse.root());
+          LOG.warn("skipping {}: its location {} is not a table's place in the warehouse {}", identifier,
+              table.location(), warehouse.root());
           continue;
         }
-        TableReport report = TableMaintenance.maintain(table, policy(identifier), System.currentTimeMillis());
+        TableReport report =
+            TableMaintenance.maintain(warehouse, table, policy(identifier), System.currentTimeMillis());
         count(report);
         tables.add(report);
       }

@@ -1,5 +1,6 @@
 package io.openwit.catalog.maintenance;
 
+import io.openwit.catalog.WarehouseLocations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ final class OrphanFiles {
   private OrphanFiles() {}
 
   /** Deletes the unreferenced files created before {@code createdBeforeMillis}; returns how many. */
-  static int remove(Table table, long createdBeforeMillis) {
+  static int remove(Table table, WarehouseLocations warehouse, long createdBeforeMillis) {
     if (!(table.io() instanceof SupportsPrefixOperations io)) {
       throw new UnsupportedOperationException(
           "the table's FileIO " + table.io().getClass().getName() + " cannot list files");
@@ -47,7 +48,7 @@ final class OrphanFiles {
         orphans.add(file.location());
       }
     }
-    orphans.forEach(io::deleteFile);
+    orphans.forEach(orphan -> TableMaintenance.deleteInside(table, warehouse, orphan));
     return orphans.size();
   }
 

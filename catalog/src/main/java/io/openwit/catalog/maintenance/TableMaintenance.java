@@ -1,6 +1,7 @@
 package io.openwit.catalog.maintenance;
 
 import io.openwit.catalog.FlinkCommits;
+import io.openwit.catalog.WarehouseLocations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -44,7 +45,9 @@ public final class TableMaintenance {
     static final Retention NONE = new Retention(0, 0, OptionalLong.empty());
   }
 
-  public static TableReport maintain(Table table, MaintenancePolicy policy, long nowMillis) {
+  /** Maintains {@code table}, deleting no file outside {@code warehouse} whatever its metadata names. */
+  public static TableReport maintain(WarehouseLocations warehouse, Table table, MaintenancePolicy policy,
+      long nowMillis) {
     Steps steps = new Steps(table.name());
     // judged before this run's own snapshots repeat (or expire) the pipeline's marks
     boolean removeOrphans = steps.run("orphan removal",
@@ -55,9 +58,10 @@ public final class TableMaintenance {
         () -> SmallFileCompaction.compact(table, policy.targetFileSizeBytes(), policy.minInputFiles()),
         SmallFileCompaction.Result.NONE);
     int snapshotsExpired = steps.run("snapshot expiration",
-        () -> expireSnapshots(table, policy, nowMillis, retention.snapshotId()), 0);
+        () -> expireSnapshots(table, policy, warehouse, nowMillis, retention.snapshotId()), 0);
     int orphanFilesRemoved = removeOrphans
-        ? steps.run("orphan removal", () -> OrphanFiles.remove(table, nowMillis - policy.orphanMinAgeMs()), 0)
+        ? steps.run("orphan removal",
+            () -> OrphanFiles.remove(table, warehouse, nowMillis - policy.orphanMinAgeMs()), 0)
         : 0;
     return new TableReport(table.name(), compaction.filesCompacted(), compaction.filesWritten(),
         compaction.rowsRewritten(), retention.filesDropped(), retention.rowsDropped(), snapshotsExpired,
@@ -124,21 +128,31 @@ public final class TableMaintenance {
    * Expires snapshots past the policy's age, and, after a retention delete, every snapshot before
    * it: the dropped rows' files leave the disk only once no snapshot references them.
    */
-  private static int expireSnapshots(Table table, MaintenancePolicy policy, long nowMillis,
-      OptionalLong retentionSnapshotId) {
+  private static int expireSnapshots(Table table, MaintenancePolicy policy, WarehouseLocations warehouse,
+      long nowMillis, OptionalLong retentionSnapshotId) {
     // one fresh view of the table for every look at its snapshots below
     table.refresh();
     Set<Long> before = snapshotIds(table);
     ExpireSnapshots expire = table.expireSnapshots()
         .expireOlderThan(nowMillis - policy.snapshotMaxAgeMs())
         .retainLast(policy.minSnapshotsToKeep())
-        .cleanupLevel(CleanupLevel.ALL);
+        .cleanupLevel(CleanupLevel.ALL)
+        // a commit could have named manifests or statistics anywhere: expiry deletes in the warehouse only
+        .deleteWith(location -> deleteInside(table, warehouse, location));
     if (retentionSnapshotId.isPresent()) {
       snapshotsBefore(table, retentionSnapshotId.getAsLong()).forEach(expire::expireSnapshotId);
     }
     expire.commit();
     before.removeAll(snapshotIds(table));
     return before.size();
+  }
+
+  static void deleteInside(Table table, WarehouseLocations warehouse, String location) {
+    if (warehouse.contains(location)) {
+      table.io().deleteFile(location);
+    } else {
+      LOG.warn("not deleting {} of {}: it is outside the warehouse {}", location, table.name(), warehouse.root());
+    }
   }
 
   /** The snapshots outside the current history from {@code snapshotId} on. */

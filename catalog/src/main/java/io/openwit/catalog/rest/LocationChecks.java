@@ -30,27 +30,27 @@ final class LocationChecks {
 
   void namespaceProperties(Map<String, String> properties) {
     if (properties != null) {
-      warehouse.check(properties.get(NAMESPACE_LOCATION), "namespace location");
+      warehouse.checkNamespace(properties.get(NAMESPACE_LOCATION), "namespace location");
     }
   }
 
   void createTable(CreateTableRequest create) {
-    warehouse.check(create.location(), "table location");
+    warehouse.checkTable(create.location(), "table location");
     tableProperties(create.properties());
   }
 
   void registerTable(RegisterTableRequest register) {
-    warehouse.check(register.metadataLocation(), "metadata location");
+    warehouse.checkTable(register.metadataLocation(), "metadata location");
   }
 
   void createView(CreateViewRequest create) {
-    warehouse.check(create.location(), "view location");
+    warehouse.checkTable(create.location(), "view location");
   }
 
   void update(UpdateTableRequest update) {
     for (MetadataUpdate change : update.updates()) {
       if (change instanceof MetadataUpdate.SetLocation setLocation) {
-        warehouse.check(setLocation.location(), "location");
+        warehouse.checkTable(setLocation.location(), "location");
       } else if (change instanceof MetadataUpdate.SetProperties setProperties) {
         tableProperties(setProperties.updated());
       }
@@ -62,7 +62,7 @@ final class LocationChecks {
       return;
     }
     for (String key : PATH_PROPERTIES) {
-      warehouse.check(properties.get(key), "table property " + key);
+      warehouse.checkTable(properties.get(key), "table property " + key);
     }
   }
 }

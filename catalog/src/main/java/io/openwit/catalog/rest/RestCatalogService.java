@@ -339,7 +339,9 @@ public final class RestCatalogService implements HttpService {
   private static HttpResponse error(RuntimeException e) {
     int code = statusOf(e);
     if (code >= 500) {
+      // the details (paths, database errors) go to the log, not to whoever asked
       LOG.error("catalog request failed", e);
+      return errorResponse(code, "InternalServerError", "the catalog failed to answer; its log has the cause");
     }
     return errorResponse(code, e.getClass().getSimpleName(), e.getMessage());
   }

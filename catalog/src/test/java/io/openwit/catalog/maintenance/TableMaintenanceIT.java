@@ -2,6 +2,7 @@ package io.openwit.catalog.maintenance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.openwit.catalog.WarehouseLocations;
 import io.openwit.common.schema.TenantTables;
 import java.io.IOException;
 import java.net.URI;
@@ -56,6 +57,10 @@ class TableMaintenanceIT {
   private static final long TARGET_BYTES = 128L * 1024 * 1024;
 
   @TempDir Path dir;
+
+  private WarehouseLocations warehouse() {
+    return new WarehouseLocations(dir.resolve("warehouse").toUri().toString());
+  }
   private JdbcCatalog catalog;
 
   @BeforeEach
@@ -87,7 +92,7 @@ class TableMaintenanceIT {
     }
     assertThat(filesPerPartition(spans)).containsOnly(Map.entry(day(now - 10 * DAY_MS), 3), Map.entry(day(now), 5));
 
-    TableReport report = TableMaintenance.maintain(spans, policy(DAY_MS, 0), now);
+    TableReport report = TableMaintenance.maintain(warehouse(), spans, policy(DAY_MS, 0), now);
 
     assertThat(report.errors()).isEmpty();
     assertThat(report.table()).isEqualTo(spans.name());
@@ -115,7 +120,7 @@ class TableMaintenanceIT {
     assertThat(oldFiles).hasSize(3).allSatisfy(file -> assertThat(file).exists());
 
     // snapshots never age out here: only retention may expire the six appends
-    TableReport report = TableMaintenance.maintain(logs, policy(DAY_MS, 7), now);
+    TableReport report = TableMaintenance.maintain(warehouse(), logs, policy(DAY_MS, 7), now);
 
     assertThat(report.errors()).isEmpty();
     assertThat(report.retentionFilesDropped()).isEqualTo(3);
@@ -144,7 +149,7 @@ class TableMaintenanceIT {
     Path freshOrphan = strayFile(logs, now);
     long later = System.currentTimeMillis() + 1;
 
-    TableReport report = TableMaintenance.maintain(
+    TableReport report = TableMaintenance.maintain(warehouse(), 
         logs, new MaintenancePolicy(TARGET_BYTES, 10, 0, 1, DAY_MS, 0), later);
 
     assertThat(report.errors()).isEmpty();
@@ -171,7 +176,7 @@ class TableMaintenanceIT {
 
     // two days on, the pipeline has not committed for longer than the orphan age: it may be down
     // with a checkpoint whose files only its state references
-    TableReport whilePipelineDown = TableMaintenance.maintain(logs, policy(DAY_MS, 7), now + 2 * DAY_MS);
+    TableReport whilePipelineDown = TableMaintenance.maintain(warehouse(), logs, policy(DAY_MS, 7), now + 2 * DAY_MS);
     assertThat(whilePipelineDown.errors()).isEmpty();
     assertThat(whilePipelineDown.retentionRowsDropped()).isEqualTo(1);
     assertThat(whilePipelineDown.orphanFilesRemoved()).isZero();
@@ -184,7 +189,7 @@ class TableMaintenanceIT {
         .containsEntry("openwit.maintenance", "true");
 
     flinkAppend(logs, List.of(log(logs, now, 3)), 9);
-    TableReport whilePipelineCommits = TableMaintenance.maintain(logs, policy(DAY_MS, 7), now + DAY_MS / 2);
+    TableReport whilePipelineCommits = TableMaintenance.maintain(warehouse(), logs, policy(DAY_MS, 7), now + DAY_MS / 2);
     assertThat(whilePipelineCommits.orphanFilesRemoved()).isEqualTo(1);
     assertThat(oldOrphan).doesNotExist();
     assertThat(rows(logs)).hasSize(2);
@@ -202,7 +207,7 @@ class TableMaintenanceIT {
     Table planned = catalog.loadTable(TableIdentifier.of("acme", "logs"));
     written.addAll(append(logs, List.of(log(logs, now, 3))));
 
-    TableReport report = TableMaintenance.maintain(planned, policy(DAY_MS, 0), now);
+    TableReport report = TableMaintenance.maintain(warehouse(), planned, policy(DAY_MS, 0), now);
 
     assertThat(report.errors()).isEmpty();
     assertThat(report.filesCompacted()).isEqualTo(3);
@@ -224,7 +229,7 @@ class TableMaintenanceIT {
     Set<Path> filesBefore = filesUnder(logs);
     long later = System.currentTimeMillis() + 1;
 
-    TableReport report = TableMaintenance.maintain(
+    TableReport report = TableMaintenance.maintain(warehouse(), 
         logs, new MaintenancePolicy(TARGET_BYTES, 2, 0, 1, DAY_MS, 0), later);
 
     assertThat(report.errors()).singleElement().asString()

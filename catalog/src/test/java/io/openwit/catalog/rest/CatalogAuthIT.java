@@ -117,7 +117,7 @@ class CatalogAuthIT {
       admin.createNamespace(scratch);
       assertThatThrownBy(() -> admin.buildTable(TableIdentifier.of(scratch, "escape"), SCHEMA)
           .withLocation(elsewhere).create())
-          .isInstanceOf(BadRequestException.class).hasMessageContaining("outside the warehouse");
+          .isInstanceOf(BadRequestException.class).hasMessageContaining("not inside the warehouse");
       assertThatThrownBy(() -> admin.buildTable(TableIdentifier.of(scratch, "dotdot"), SCHEMA)
           .withLocation(config.warehouseLocation() + "/scratch/../../../elsewhere").create())
           .isInstanceOf(BadRequestException.class);
@@ -126,6 +126,9 @@ class CatalogAuthIT {
           .isInstanceOf(BadRequestException.class).hasMessageContaining("write.data.path");
       assertThatThrownBy(() -> admin.createNamespace(Namespace.of("away"), new HashMap<>(Map.of("location", elsewhere))))
           .isInstanceOf(BadRequestException.class);
+      assertThatThrownBy(() -> admin.buildTable(TableIdentifier.of(scratch, "whole_namespace"), SCHEMA)
+          .withLocation(config.warehouseLocation() + "/acme").create())
+          .as("a table at a namespace's directory would own every table in it").isInstanceOf(BadRequestException.class);
 
       Table inside = admin.createTable(TableIdentifier.of(scratch, "inside"), SCHEMA, PartitionSpec.unpartitioned());
       assertThatThrownBy(() -> inside.updateLocation().setLocation(elsewhere).commit())

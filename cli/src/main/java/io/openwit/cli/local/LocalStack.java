@@ -53,7 +53,9 @@ public final class LocalStack implements AutoCloseable {
     push(CatalogServer.start(config));
     push(OtlpReceiver.start(config, configFile));
     push(QueryApiServer.start(config));
-    LocalFlink flink = push(LocalFlink.start(config.dataPath().resolve("flink"), config.listenAddress(),
+    // the dashboard can cancel jobs and takes no key: with auth it stays on this machine
+    String flinkAddress = config.auth().enabled() ? "127.0.0.1" : config.listenAddress();
+    LocalFlink flink = push(LocalFlink.start(config.dataPath().resolve("flink"), flinkAddress,
         config.flink().dashboardPort()));
     flink.submitIngestJob(config);
     if (config.index().enabled()) {

@@ -1,5 +1,6 @@
 package io.openwit.cli.local;
 
+import io.openwit.common.auth.ServiceCredential;
 import io.openwit.common.config.ConfigLoader;
 import io.openwit.common.config.OpenWitConfig;
 import io.openwit.query.trino.TrinoServer;
@@ -58,6 +59,8 @@ final class SharedEngines {
       OpenWitConfig trinoConfig = config(root.resolve("shared"), Map.of(
           "catalog.port", Integer.toString(catalogPort),
           "trino.port", Integer.toString(freePort())));
+      // the shared Trino reaches every test's catalog with the one service key of this JVM
+      ServiceCredential.ensure(trinoConfig);
       TrinoServer trino = TrinoServer.start(trinoConfig);
       return new SharedEngines(root, kafka, flink, trino, catalogPort);
     } catch (IOException e) {

@@ -9,12 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The internal service key, with which OpenWit's own processes (pipeline, index job, query API,
  * CLI) and Trino's Iceberg connector reach the catalog and the query API. It comes from the
  * environment variable {@value #ENVIRONMENT_VARIABLE} (cluster mode: give every process the same
- * one), else from a file readable by its owner only, generated at first start. It is never printed.
+ * one), else from a file readable by its owner only, which the catalog generates at its first
+ * start. It is never printed.
  */
 public final class ServiceCredential {
   public static final String ENVIRONMENT_VARIABLE = "OPENWIT_SERVICE_KEY";
@@ -22,35 +24,67 @@ public final class ServiceCredential {
   private ServiceCredential() {}
 
   /**
-   * What an Iceberg REST client of OpenWit's own needs: the catalog's address and the service key
-   * as its bearer token (Iceberg's OAuth2 manager sends a {@code token} property as is).
+   * What an Iceberg REST client of OpenWit's own needs: the catalog's address and, when there is a
+   * service key (always with {@code auth.enabled}), the key as its bearer token (Iceberg's OAuth2
+   * manager sends a {@code token} property as is).
    */
   public static Map<String, String> catalogClientProperties(OpenWitConfig config) {
-    return Map.of("uri", config.catalogUri(), "token", resolve(config));
+    Optional<String> key = config.auth().enabled() ? Optional.of(resolve(config)) : find(config);
+    return key.map(token -> Map.of("uri", config.catalogUri(), "token", token))
+        .orElseGet(() -> Map.of("uri", config.catalogUri()));
   }
 
+  /** The service key, which this process must have: from the environment or its file. */
   public static String resolve(OpenWitConfig config) {
-    return resolve(config, System.getenv());
+    return find(config).orElseThrow(() -> new IllegalStateException("no service key: set " + ENVIRONMENT_VARIABLE
+        + " (the same on every OpenWit, Flink and Trino process) or give this process the file "
+        + config.serviceKeyPath() + " (the catalog writes it at its first start)"));
   }
 
-  static String resolve(OpenWitConfig config, Map<String, String> environment) {
+  /** The service key from the environment or its file, if either has one. */
+  public static Optional<String> find(OpenWitConfig config) {
+    return find(config, System.getenv());
+  }
+
+  /**
+   * The service key, generated into its file when neither the environment nor the file has one:
+   * what the catalog does at start, as the first process of single-node mode.
+   */
+  public static String ensure(OpenWitConfig config) {
+    return ensure(config, System.getenv());
+  }
+
+  static Optional<String> find(OpenWitConfig config, Map<String, String> environment) {
     String fromEnvironment = environment.get(ENVIRONMENT_VARIABLE);
     if (fromEnvironment != null && !fromEnvironment.isBlank()) {
-      return fromEnvironment.strip();
+      return Optional.of(fromEnvironment.strip());
     }
     Path file = config.serviceKeyPath();
+    if (!Files.exists(file)) {
+      return Optional.empty();
+    }
     try {
-      if (!Files.exists(file)) {
-        create(file);
-      }
       String key = Files.readString(file).strip();
       if (key.isEmpty()) {
         throw new IllegalStateException("the service key file " + file + " is empty; delete it to generate a new key");
       }
-      return key;
+      return Optional.of(key);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read or create the service key file " + file, e);
+      throw new UncheckedIOException("cannot read the service key file " + file, e);
     }
+  }
+
+  static String ensure(OpenWitConfig config, Map<String, String> environment) {
+    Optional<String> existing = find(config, environment);
+    if (existing.isPresent()) {
+      return existing.get();
+    }
+    try {
+      create(config.serviceKeyPath());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the service key file " + config.serviceKeyPath(), e);
+    }
+    return find(config, environment).orElseThrow();
   }
 
   /**

@@ -39,8 +39,15 @@ public final class ApiKeys {
     }
   }
 
-  /** Trino user names of the admin and the service; a tenant of that name could never log in to Trino. */
-  private static final Set<String> RESERVED = Set.of("admin", "openwit");
+  /** The Trino user of admin keys. */
+  public static final String ADMIN_USER = "admin";
+  /** The Trino user of the service key. */
+  public static final String SERVICE_USER = "openwit";
+  /**
+   * Names a tenant may not have: the Trino users of admin and service keys (such a tenant could
+   * never log in), and the schemas Trino and Iceberg keep for themselves.
+   */
+  private static final Set<String> RESERVED = Set.of(ADMIN_USER, SERVICE_USER, "system", "information_schema");
 
   /** Tenant ids name Iceberg namespaces and Trino schemas (and users), so they stay lowercase identifiers. */
   public static void checkTenantId(String tenant) {
@@ -49,8 +56,7 @@ public final class ApiKeys {
           "tenant id '" + tenant + "' must be a lowercase letter then up to 62 lowercase letters, digits or _");
     }
     if (RESERVED.contains(tenant)) {
-      throw new IllegalArgumentException("tenant id '" + tenant + "' is reserved: it is the Trino user of the "
-          + (tenant.equals("admin") ? "admin keys" : "service key"));
+      throw new IllegalArgumentException("tenant id '" + tenant + "' is reserved for Trino's own users and schemas");
     }
   }
 }

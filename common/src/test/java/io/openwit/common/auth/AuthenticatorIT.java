@@ -23,6 +23,7 @@ class AuthenticatorIT {
     metastore.migrate();
     String acme = metastore.createTenant("acme").key();
     String admin = metastore.createAdminKey().key();
+    ServiceCredential.ensure(config);
     try (Authenticator authenticator = Authenticator.of(config, metastore)) {
       assertThat(authenticator.authenticate("Bearer " + acme)).contains(Principal.tenant("acme"));
       assertThat(authenticator.authenticate("bearer  " + admin)).contains(Principal.admin());

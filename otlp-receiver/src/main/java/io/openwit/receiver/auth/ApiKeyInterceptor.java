@@ -17,19 +17,19 @@ public final class ApiKeyInterceptor implements ServerInterceptor {
   private static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
-  private final Authenticator tenants;
+  private final Authenticator authenticator;
 
-  public ApiKeyInterceptor(Authenticator tenants) {
-    this.tenants = tenants;
+  public ApiKeyInterceptor(Authenticator authenticator) {
+    this.authenticator = authenticator;
   }
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     String authorization = headers.get(AUTHORIZATION);
-    Optional<String> tenant = tenants.tenantOf(authorization);
+    Optional<String> tenant = authenticator.tenantOf(authorization);
     if (tenant.isEmpty()) {
-      call.close(Status.UNAUTHENTICATED.withDescription(tenants.refusal(authorization)), new Metadata());
+      call.close(Status.UNAUTHENTICATED.withDescription(authenticator.refusal(authorization)), new Metadata());
       return new ServerCall.Listener<>() {};
     }
     return Contexts.interceptCall(Context.current().withValue(TENANT, tenant.get()), call, headers, next);

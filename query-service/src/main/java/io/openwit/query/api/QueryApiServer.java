@@ -74,19 +74,16 @@ public final class QueryApiServer implements AutoCloseable {
         "metastore", metastore::isReachable);
 
     ServerBuilder builder = Server.builder().http(ListenAddress.of(config, config.query().port()));
-    PrincipalDecorator apiKeys = PrincipalDecorator.anyKey(authenticator, ApiResponses::error);
+    // every route under /api/ wants a key, including ones added later
+    builder.decoratorUnder("/api/", PrincipalDecorator.anyKey(authenticator, ApiResponses::error));
     builder.route().get("/api/v1/auth/whoami")
-        .decorator(apiKeys)
         .build((ctx, request) -> whoami(PrincipalDecorator.of(ctx)));
     builder.route().get("/api/v1/traces/{traceId}")
-        .decorator(apiKeys)
         .build((ctx, request) -> ApiResponses.blocking(ctx, () -> trace(traces, ctx)));
     builder.route().methods(HttpMethod.GET, HttpMethod.POST).path("/api/v1/search")
-        .decorator(apiKeys)
         .build((ctx, request) -> HttpResponse.of(request.aggregate()
             .thenApply(aggregated -> ApiResponses.blocking(ctx, () -> searchApi.search(ctx, aggregated)))));
     builder.route().methods(HttpMethod.GET, HttpMethod.POST).path("/api/v1/search/histogram")
-        .decorator(apiKeys)
         .build((ctx, request) -> HttpResponse.of(request.aggregate()
             .thenApply(aggregated -> ApiResponses.blocking(ctx, () -> searchApi.histogram(ctx, aggregated)))));
     ObservabilityRoutes.addTo(builder, readiness, authenticator);

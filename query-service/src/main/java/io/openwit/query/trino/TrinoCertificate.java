@@ -66,15 +66,17 @@ public record TrinoCertificate(Path keystore, Path certificate) {
         "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "3650", "-dname", "CN=OpenWit Trino",
         "-ext", "SAN=" + String.join(",", subjectNames(listenAddress)),
         "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass:env", PASSWORD_VARIABLE)
-        .redirectErrorStream(true);
+        .redirectErrorStream(true)
+        // to a file, not a pipe: reading a pipe to its end would wait past the timeout below
+        .redirectOutput(store.resolveSibling("keytool.log").toFile());
     // on the command line, the password would show in the process list
     command.environment().put(PASSWORD_VARIABLE, password);
     try {
       Process process = command.start();
-      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!process.waitFor(1, TimeUnit.MINUTES) || process.exitValue() != 0) {
         process.destroyForcibly();
-        throw new IOException("cannot generate Trino's HTTPS certificate with " + keytool + ": " + output.strip());
+        throw new IOException("cannot generate Trino's HTTPS certificate with " + keytool + ": "
+            + Files.readString(store.resolveSibling("keytool.log")).strip());
       }
       KeyStore keys = KeyStore.getInstance("PKCS12");
       try (InputStream in = Files.newInputStream(store)) {
@@ -89,6 +91,7 @@ public record TrinoCertificate(Path keystore, Path certificate) {
       throw new IOException("cannot read the certificate keytool generated in " + store, e);
     } finally {
       Files.deleteIfExists(store);
+      Files.deleteIfExists(store.resolveSibling("keytool.log"));
     }
   }
 

@@ -160,6 +160,15 @@ public record TrinoConfiguration(
     }
   }
 
+  /**
+   * Whether Trino gets the service key (in its environment, from {@link TrinoServer} or the
+   * container): always with auth; without, when one exists, as a catalog with auth on may still
+   * serve a Trino without it (tests share one Trino across catalogs).
+   */
+  static boolean sendsServiceKey(OpenWitConfig config) {
+    return config.auth().enabled() || ServiceCredential.find(config).isPresent();
+  }
+
   /** The catalogs, kept by the coordinator's file catalog store (where CREATE CATALOG adds more). */
   private static void writeCatalogs(Path etc, OpenWitConfig config) throws IOException {
     Path catalogs = etc.resolve("catalog");
@@ -169,12 +178,14 @@ public record TrinoConfiguration(
         "connector.name=iceberg",
         "iceberg.catalog.type=rest",
         "iceberg.rest-catalog.uri=" + config.catalogUri(),
-        // the catalog's bearer token: the service key, which Trino reads from its environment
-        "iceberg.rest-catalog.security=OAUTH2",
-        "iceberg.rest-catalog.oauth2.token=" + SERVICE_KEY,
         // Trino resolves file: locations under local.location, so it must be the filesystem root.
         "fs.native-local.enabled=true",
         "local.location=/"));
+    if (sendsServiceKey(config)) {
+      // the catalog's bearer token: the service key, which Trino reads from its environment
+      iceberg.add("iceberg.rest-catalog.security=OAUTH2");
+      iceberg.add("iceberg.rest-catalog.oauth2.token=" + SERVICE_KEY);
+    }
     if (config.warehouseOnS3()) {
       // Trino reads with its own S3 client, not the catalog's FileIO; credentials from its environment
       OpenWitConfig.S3 s3 = config.storage().s3();

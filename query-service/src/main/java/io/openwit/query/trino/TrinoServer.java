@@ -2,6 +2,7 @@ package io.openwit.query.trino;
 
 import io.openwit.common.auth.ServiceCredential;
 import io.openwit.common.config.OpenWitConfig;
+import io.openwit.common.metastore.ApiKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -41,7 +42,7 @@ public final class TrinoServer implements AutoCloseable {
   public static final String CATALOG = "openwit";
   public static final String SEARCH_CATALOG = "search";
   /** The user OpenWit itself runs queries as; with auth, its password is the service key. */
-  public static final String SERVICE_USER = "openwit";
+  public static final String SERVICE_USER = ApiKeys.SERVICE_USER;
   private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(3);
   /** Returns a row once the coordinator counts itself as an active node. */
   private static final String NODE_ACTIVE = "SELECT 1 FROM system.runtime.nodes WHERE state = 'active'";
@@ -102,7 +103,8 @@ public final class TrinoServer implements AutoCloseable {
     TrinoInstallation installation = TrinoInstallation.resolve(trino);
     Path etc = root.resolve("etc");
     Path logFile = root.resolve("var/log/server.log");
-    String serviceKey = ServiceCredential.resolve(config);
+    Optional<String> serviceKey = TrinoConfiguration.sendsServiceKey(config)
+        ? Optional.of(ServiceCredential.resolve(config)) : Optional.empty();
     String nodeId;
     try {
       nodeId = nodeId(root);
@@ -127,7 +129,7 @@ public final class TrinoServer implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     // the catalog files name it as ${ENV:OPENWIT_SERVICE_KEY}: it stays out of every file Trino reads
-    builder.environment().put(ServiceCredential.ENVIRONMENT_VARIABLE, serviceKey);
+    serviceKey.ifPresent(key -> builder.environment().put(ServiceCredential.ENVIRONMENT_VARIABLE, key));
     Process process;
     try {
       process = builder.start();
@@ -138,7 +140,7 @@ public final class TrinoServer implements AutoCloseable {
     boolean worker = role == TrinoConfiguration.Role.WORKER;
     URI coordinator = URI.create(coordinatorUri);
     Optional<Https> https = config.auth().enabled()
-        ? Optional.of(new Https(trino.httpsPort(), serviceKey,
+        ? Optional.of(new Https(trino.httpsPort(), serviceKey.orElseThrow(),
             worker ? Optional.empty() : Optional.of(TrinoConfiguration.certificate(etc).certificate())))
         : Optional.empty();
     TrinoServer server = new TrinoServer(process, worker ? coordinator.getHost() : clientHost(config),

@@ -56,8 +56,10 @@ class TrinoConfigurationTest {
   @Test
   void withoutAuthTrinoStaysPlainHttpOnLoopbackButStillShowsTheCatalogItsKey(@TempDir Path directory)
       throws IOException {
+    OpenWitConfig config = OpenWitConfig.defaults().withDataDir(directory.resolve("data").toString());
+    ServiceCredential.ensure(config);
     new TrinoConfiguration(TrinoConfiguration.Role.SINGLE_NODE, 8080, "http://127.0.0.1:8080", "n1", Optional.empty(),
-        "127.0.0.1").write(directory, OpenWitConfig.defaults());
+        "127.0.0.1").write(directory, config);
 
     Properties server = properties(directory.resolve("config.properties"));
     assertThat(server.stringPropertyNames())
@@ -75,9 +77,18 @@ class TrinoConfigurationTest {
   }
 
   @Test
+  void withoutAuthOrAServiceKeyTrinoSendsTheCatalogNoToken(@TempDir Path directory) throws IOException {
+    OpenWitConfig config = OpenWitConfig.defaults().withDataDir(directory.resolve("data").toString());
+    new TrinoConfiguration(TrinoConfiguration.Role.SINGLE_NODE, 8080, "http://127.0.0.1:8080", "n1", Optional.empty(),
+        "127.0.0.1").write(directory, config);
+    assertThat(properties(directory.resolve("catalog/openwit.properties")).stringPropertyNames())
+        .noneMatch(name -> name.startsWith("iceberg.rest-catalog.security") || name.contains("oauth2"));
+  }
+
+  @Test
   void withAuthClientsLogInOverHttpsAndTheServiceKeyStaysInTheEnvironment(@TempDir Path directory) throws Exception {
     OpenWitConfig config = authConfig(directory, new OpenWitConfig.Tls(null, null));
-    String serviceKey = ServiceCredential.resolve(config);
+    String serviceKey = ServiceCredential.ensure(config);
     Path etc = directory.resolve("coordinator");
     TrinoConfiguration coordinator = new TrinoConfiguration(TrinoConfiguration.Role.COORDINATOR, 8080,
         "http://trino:8080", "", Optional.empty(), "");

@@ -50,6 +50,7 @@ import static io.trino.spi.security.AccessDeniedException.denySetCatalogSessionP
 import static io.trino.spi.security.AccessDeniedException.denySetEntityAuthorization;
 import static io.trino.spi.security.AccessDeniedException.denySetMaterializedViewProperties;
 import static io.trino.spi.security.AccessDeniedException.denySetSchemaAuthorization;
+import static io.trino.spi.security.AccessDeniedException.denySetSystemSessionProperty;
 import static io.trino.spi.security.AccessDeniedException.denySetTableAuthorization;
 import static io.trino.spi.security.AccessDeniedException.denySetTableProperties;
 import static io.trino.spi.security.AccessDeniedException.denySetViewAuthorization;
@@ -190,7 +191,12 @@ final class OpenWitAccessControl implements SystemAccessControl {
 
   /** Session properties change how the user's own queries run, nothing it may read. */
   @Override
-  public void checkCanSetSystemSessionProperty(Identity identity, QueryId queryId, String propertyName) {}
+  public void checkCanSetSystemSessionProperty(Identity identity, QueryId queryId, String propertyName) {
+    // system properties steer the engine all tenants share (memory limits, overcommit, priority)
+    if (!OperatorUsers.isOperator(identity.getUser())) {
+      denySetSystemSessionProperty(propertyName, "system session properties are the operators'");
+    }
+  }
 
   @Override
   public void checkCanSetCatalogSessionProperty(SystemSecurityContext context, String catalogName,

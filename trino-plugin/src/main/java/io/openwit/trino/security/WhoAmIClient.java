@@ -52,7 +52,9 @@ final class WhoAmIClient {
       throw new UncheckedIOException("the OpenWit query API at " + whoAmI + " answered no JSON", e);
     }
     return switch (owner.path("principal").asText()) {
-      case "tenant" -> Optional.of(owner.path("tenant").asText()).filter(tenant -> !tenant.isEmpty());
+      // a tenant called admin or openwit (made before those names were reserved) never logs in as an operator
+      case "tenant" -> Optional.of(owner.path("tenant").asText())
+          .filter(tenant -> !tenant.isEmpty() && !OperatorUsers.isOperator(tenant));
       case "admin" -> Optional.of(OperatorUsers.ADMIN);
       case "service" -> Optional.of(OperatorUsers.SERVICE);
       // "open" (the API runs without authentication) or a kind this plugin does not know: no login

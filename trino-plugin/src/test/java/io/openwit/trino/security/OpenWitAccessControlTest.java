@@ -45,7 +45,7 @@ class OpenWitAccessControlTest {
       Set.of("getRowFilters", "getColumnMask", "getColumnMasks", "getEventListeners", "shutdown");
   /** Everything a tenant may do with its own schema; every other check must refuse it. */
   private static final Set<String> TENANT_MAY = Set.of("checkCanSetUser", "checkCanExecuteQuery",
-      "checkCanViewQueryOwnedBy", "checkCanKillQueryOwnedBy", "checkCanSetSystemSessionProperty",
+      "checkCanViewQueryOwnedBy", "checkCanKillQueryOwnedBy",
       "checkCanSetCatalogSessionProperty", "checkCanShowSchemas", "checkCanShowCreateSchema", "checkCanShowTables",
       "checkCanShowColumns", "checkCanShowCreateTable", "checkCanSelectFromColumns");
 

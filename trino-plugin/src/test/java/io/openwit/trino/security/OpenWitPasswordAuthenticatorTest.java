@@ -25,7 +25,8 @@ class OpenWitPasswordAuthenticatorTest {
       "acme-key", "{\"principal\":\"tenant\",\"tenant\":\"acme\"}",
       "globex-key", "{\"principal\":\"tenant\",\"tenant\":\"globex\"}",
       "admin-key", "{\"principal\":\"admin\"}",
-      "service-key", "{\"principal\":\"service\"}");
+      "service-key", "{\"principal\":\"service\"}",
+      "tenant-called-admin-key", "{\"principal\":\"tenant\",\"tenant\":\"admin\"}");
 
   private final AtomicInteger questions = new AtomicInteger();
   private HttpServer queryApi;
@@ -75,6 +76,7 @@ class OpenWitPasswordAuthenticatorTest {
     assertRefused(authenticator, "acme", "admin-key");
     assertRefused(authenticator, "openwit", "admin-key");
     assertRefused(authenticator, "admin", "service-key");
+    assertRefused(authenticator, "admin", "tenant-called-admin-key");
   }
 
   @Test
