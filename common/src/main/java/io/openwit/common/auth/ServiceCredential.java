@@ -25,13 +25,17 @@ public final class ServiceCredential {
 
   /**
    * What an Iceberg REST client of OpenWit's own needs: the catalog's address and, when there is a
-   * service key (always with {@code auth.enabled}), the key as its bearer token (Iceberg's OAuth2
-   * manager sends a {@code token} property as is).
+   * service key (always with {@code auth.enabled}), the key as its bearer token. Iceberg's OAuth2
+   * manager sends a {@code token} as is; the key never expires, so it is never refreshed (the
+   * catalog has no token endpoint, which is named only so the client does not warn of a default).
    */
   public static Map<String, String> catalogClientProperties(OpenWitConfig config) {
     Optional<String> key = config.auth().enabled() ? Optional.of(resolve(config)) : find(config);
-    return key.map(token -> Map.of("uri", config.catalogUri(), "token", token))
-        .orElseGet(() -> Map.of("uri", config.catalogUri()));
+    if (key.isEmpty()) {
+      return Map.of("uri", config.catalogUri());
+    }
+    return Map.of("uri", config.catalogUri(), "token", key.get(), "rest.auth.type", "oauth2",
+        "token-refresh-enabled", "false", "oauth2-server-uri", config.catalogUri() + "/v1/oauth/tokens");
   }
 
   /** The service key, which this process must have: from the environment or its file. */

@@ -185,6 +185,8 @@ public record TrinoConfiguration(
       // the catalog's bearer token: the service key, which Trino reads from its environment
       iceberg.add("iceberg.rest-catalog.security=OAUTH2");
       iceberg.add("iceberg.rest-catalog.oauth2.token=" + SERVICE_KEY);
+      // the key never expires, and the catalog has no token endpoint to refresh it at
+      iceberg.add("iceberg.rest-catalog.oauth2.token-refresh-enabled=false");
     }
     if (config.warehouseOnS3()) {
       // Trino reads with its own S3 client, not the catalog's FileIO; credentials from its environment
