@@ -10,6 +10,8 @@ import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
 import io.openwit.common.auth.ServiceCredential;
 import io.openwit.common.config.OpenWitConfig;
 import io.openwit.common.metastore.Metastore;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -176,10 +178,9 @@ class SecurityIT {
       Await.until(() -> longOf(statement, "SELECT count(*) FROM TABLE(search.system.spans(query => '*'))") == ACME_SPANS,
           Duration.ofMinutes(2), "acme's search function finds acme's spans, and only those");
     }
-    // the driver connects lazily: a login is checked by the first statement
-    assertThatThrownBy(() -> longOf(stack.trino().connect("acme", globexKey).createStatement(), "SELECT 1"))
+    assertThatThrownBy(() -> login("acme", globexKey))
         .isInstanceOf(SQLException.class).hasMessageContaining("Authentication failed");
-    assertThatThrownBy(() -> longOf(stack.trino().connect("admin", acmeKey).createStatement(), "SELECT 1"))
+    assertThatThrownBy(() -> login("admin", acmeKey))
         .isInstanceOf(SQLException.class).hasMessageContaining("Authentication failed");
     try (Connection admin = stack.trino().connect("admin", adminKey); Statement statement = admin.createStatement()) {
       assertThat(strings(statement, "SHOW SCHEMAS FROM openwit")).contains("acme", "globex");
@@ -223,6 +224,13 @@ class SecurityIT {
     }
   }
 
+  /** The driver connects lazily: a login is checked by the first statement. */
+  private static void login(String user, String password) throws SQLException {
+    try (Connection connection = stack.trino().connect(user, password); Statement statement = connection.createStatement()) {
+      longOf(statement, "SELECT 1");
+    }
+  }
+
   private static List<String> strings(Statement statement, String sql) throws SQLException {
     List<String> values = new ArrayList<>();
     try (ResultSet rows = statement.executeQuery(sql)) {
@@ -255,7 +263,8 @@ class SecurityIT {
   private static Map<Integer, List<String>> listeningAddresses() throws Exception {
     Map<Integer, List<String>> listening = new HashMap<>();
     for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-      for (String line : Files.readAllLines(Path.of(table)).subList(1, Files.readAllLines(Path.of(table)).size())) {
+      List<String> lines = Files.readAllLines(Path.of(table));
+      for (String line : lines.subList(1, lines.size())) {
         String[] fields = line.trim().split("\\s+");
         if (!fields[3].equals("0A")) {
           continue;
@@ -277,8 +286,8 @@ class SecurityIT {
         bytes[word + 3 - i] = swap;
       }
     }
-    java.net.InetAddress address = java.net.InetAddress.getByAddress(bytes);
-    return address.isLoopbackAddress() && address instanceof java.net.Inet6Address ? "::1"
+    InetAddress address = InetAddress.getByAddress(bytes);
+    return address.isLoopbackAddress() && address instanceof Inet6Address ? "::1"
         : address.getHostAddress().replaceFirst("^::ffff:", "");
   }
 
