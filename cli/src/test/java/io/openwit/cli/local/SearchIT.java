@@ -154,6 +154,14 @@ class SearchIT {
       assertThat(HttpApi.call(api + "?limit=100001", acmeKey, null).status()).isEqualTo(400);
       assertThat(HttpApi.call(api, acmeKey, "[1, 2]").status()).isEqualTo(400);
       assertThat(HttpApi.call(api + "?query=timeout", null, null).status()).isEqualTo(401);
+      // parameters that once overflowed into a 500
+      for (String bad : List.of("?start=" + encode("+1000000-01-01T00:00:00Z"), "/histogram?interval=999999999999d")) {
+        assertThat(HttpApi.call(api + bad, acmeKey, null).status()).as(bad).isEqualTo(400);
+      }
+      HttpApi.Answer nested = HttpApi.call(api, acmeKey,
+          "{\"query\": \"" + "(".repeat(5_000) + "x" + ")".repeat(5_000) + "\"}");
+      assertThat(nested.status()).isEqualTo(400);
+      assertThat(nested.body()).contains("more than 100 levels");
     }
   }
 

@@ -33,12 +33,19 @@ public final class QueryLanguage {
     }
   };
 
+  /** Deeper nesting is no one's search, and the parser recurses once per level (a stack overflow). */
+  public static final int MAX_DEPTH = 100;
+
   private QueryLanguage() {}
 
   /** The Lucene query of {@code query} over {@code table}; fails with the parser's message. */
   public static Query parse(String query, IndexedTable table) {
     if (query == null || query.isBlank() || query.strip().equals("*")) {
       return new MatchAllDocsQuery();
+    }
+    if (depth(query) > MAX_DEPTH) {
+      throw new IllegalArgumentException("cannot parse query: it nests parentheses more than " + MAX_DEPTH
+          + " levels deep");
     }
     StandardQueryParser parser = new StandardQueryParser(ANALYZER);
     parser.setMultiFields(table.defaultFields().toArray(String[]::new));
@@ -54,5 +61,25 @@ public final class QueryLanguage {
     } catch (QueryNodeException e) {
       throw new IllegalArgumentException("cannot parse query '" + query + "': " + e.getMessage(), e);
     }
+  }
+
+  /** The deepest parenthesis and bracket nesting outside quoted phrases, escapes skipped. */
+  static int depth(String query) {
+    int depth = 0;
+    int deepest = 0;
+    boolean quoted = false;
+    for (int i = 0; i < query.length(); i++) {
+      char c = query.charAt(i);
+      if (c == '\\') {
+        i++;
+      } else if (c == '"') {
+        quoted = !quoted;
+      } else if (!quoted && (c == '(' || c == '[' || c == '{')) {
+        deepest = Math.max(deepest, ++depth);
+      } else if (!quoted && (c == ')' || c == ']' || c == '}')) {
+        depth = Math.max(0, depth - 1);
+      }
+    }
+    return deepest;
   }
 }

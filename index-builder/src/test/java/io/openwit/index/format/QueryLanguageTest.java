@@ -112,4 +112,14 @@ class QueryLanguageTest {
       return rows;
     }
   }
+
+  @Test
+  void deeplyNestedQueriesAreRefusedBeforeTheParserRecurses() {
+    String nested = "(".repeat(5_000) + "timeout" + ")".repeat(5_000);
+    assertThatThrownBy(() -> QueryLanguage.parse(nested, IndexedTable.LOGS))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than 100 levels");
+    String deepest = "(".repeat(QueryLanguage.MAX_DEPTH) + "timeout" + ")".repeat(QueryLanguage.MAX_DEPTH);
+    assertThat(QueryLanguage.parse(deepest, IndexedTable.LOGS)).isNotNull();
+    assertThat(QueryLanguage.depth("body:\"((((\" AND (a OR b) AND severity_number:[1 TO 9]")).isEqualTo(1);
+  }
 }

@@ -22,6 +22,7 @@ import io.openwit.common.metastore.Metastore;
 import io.openwit.common.observe.NodeHeartbeat;
 import io.openwit.common.observe.ObservabilityRoutes;
 import io.openwit.query.search.FullTextSearch;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -42,6 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class QueryApiServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QueryApiServer.class);
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  static final int MAX_YEARS_AWAY = 100;
 
   private final Server server;
   private final RESTCatalog catalog;
@@ -141,18 +143,29 @@ public final class QueryApiServer implements AutoCloseable {
     return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, body.toString());
   }
 
-  /** An ISO-8601 instant or epoch milliseconds; null when absent. */
+  /**
+   * An ISO-8601 instant or epoch milliseconds within {@value #MAX_YEARS_AWAY} years of now; null
+   * when absent. Farther ones are no telemetry's time, and their microseconds overflow.
+   */
   static Instant instant(String value, String name) {
     if (value == null || value.isBlank()) {
       return null;
     }
+    Instant instant;
     try {
-      return value.chars().allMatch(Character::isDigit) ? Instant.ofEpochMilli(Long.parseLong(value))
+      instant = value.chars().allMatch(Character::isDigit) ? Instant.ofEpochMilli(Long.parseLong(value))
           : Instant.parse(value);
     } catch (DateTimeParseException | NumberFormatException e) {
       throw new IllegalArgumentException("'" + name + "' must be an ISO-8601 instant or epoch milliseconds, got '"
           + value + "'");
     }
+    Instant now = Instant.now();
+    Duration away = Duration.ofDays(MAX_YEARS_AWAY * 366L);
+    if (instant.isBefore(now.minus(away)) || instant.isAfter(now.plus(away))) {
+      throw new IllegalArgumentException("'" + name + "' must be within " + MAX_YEARS_AWAY + " years of now, got '"
+          + value + "'");
+    }
+    return instant;
   }
 
 

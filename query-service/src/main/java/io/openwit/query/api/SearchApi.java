@@ -52,6 +52,8 @@ final class SearchApi {
   static final int DEFAULT_LIMIT = 20;
   static final int MAX_LIMIT = 10_000;
   private static final int MAX_BUCKETS = 10_000;
+  /** The longest interval: the whole span dates may cover. */
+  private static final long MAX_INTERVAL_MS = 2L * QueryApiServer.MAX_YEARS_AWAY * 366 * 86_400_000L;
   private static final long[] NICE_INTERVALS_MS = {1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 600_000, 1_800_000,
       3_600_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000, 604_800_000};
   private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
@@ -172,8 +174,10 @@ final class SearchApi {
     }
     ArrayNode buckets = NODES.arrayNode();
     long total = 0;
-    if (table.isPresent() && from <= to) {
-      long interval = intervalMs != null ? intervalMs * 1000 : autoIntervalMs(from, to) * 1000;
+    // an open end with nothing indexed leaves no range to cut into buckets (and no count to put in them)
+    boolean finite = from != Long.MIN_VALUE && to != Long.MAX_VALUE;
+    if (table.isPresent() && finite && from <= to) {
+      long interval = (intervalMs != null ? intervalMs : autoIntervalMs(from, to)) * 1000;
       if ((to - from) / interval + 1 > MAX_BUCKETS) {
         return ApiResponses.error(HttpStatus.BAD_REQUEST, "'interval' makes more than " + MAX_BUCKETS
             + " buckets over the time range; use a longer interval or a shorter range");
@@ -282,7 +286,7 @@ final class SearchApi {
     }
   }
 
-  /** A duration such as 500ms, 30s, 5m, 1h or 1d, in milliseconds. */
+  /** A duration such as 500ms, 30s, 5m, 1h or 1d, in milliseconds; at most the dates' span. */
   static long durationMs(String text) {
     Matcher matcher = DURATION.matcher(text.strip());
     if (!matcher.matches() || Long.parseLong(matcher.group(1)) == 0) {
@@ -290,13 +294,18 @@ final class SearchApi {
           + text + "'");
     }
     long amount = Long.parseLong(matcher.group(1));
-    return amount * switch (matcher.group(2)) {
+    long unitMs = switch (matcher.group(2)) {
       case "ms" -> 1L;
       case "s" -> 1_000L;
       case "m" -> 60_000L;
       case "h" -> 3_600_000L;
       default -> 86_400_000L;
     };
+    if (amount > MAX_INTERVAL_MS / unitMs) {
+      throw new IllegalArgumentException("'interval' must be at most " + 2 * QueryApiServer.MAX_YEARS_AWAY
+          + " years, got '" + text + "'");
+    }
+    return amount * unitMs;
   }
 
   /** The shortest usual interval that covers the range in at most about 100 buckets. */
