@@ -87,7 +87,7 @@ public final class CatalogServer implements AutoCloseable {
         () -> ObservabilityRoutes.isReady(readiness));
     LOG.info(
         "Iceberg REST catalog, batch monitor and cluster API on {} (metastore {}, warehouse {})",
-        config.catalogUri(), redact(metastore.jdbcUrl()), config.warehouseLocation());
+        config.catalogUri(), OpenWitConfig.Metastore.redact(metastore.jdbcUrl()), config.warehouseLocation());
     // closed after the server, in this order: heartbeats and housekeeping before the commit observer
     return new CatalogServer(catalog, server, List.of(heartbeat, janitor, batchMetrics, storedBatches, authenticator));
   }
@@ -117,10 +117,6 @@ public final class CatalogServer implements AutoCloseable {
     catalog.setConf(new Configuration());
     catalog.initialize("openwit", properties);
     return catalog;
-  }
-
-  private static String redact(String jdbcUrl) {
-    return jdbcUrl.replaceAll("password=[^&;]*", "password=***");
   }
 
   public int port() {

@@ -108,8 +108,7 @@ public final class BatchReplayer {
   }
 
   private List<ConsumerRecord<byte[], byte[]>> read(TopicPartition partition, long first, long last) {
-    Properties properties = new Properties();
-    properties.putAll(config.ingestion().kafka().clientConfig());
+    Properties properties = config.ingestion().kafka().clientConfig();
     properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     try (KafkaConsumer<byte[], byte[]> consumer =
@@ -142,8 +141,7 @@ public final class BatchReplayer {
   }
 
   private KafkaProducer<byte[], byte[]> producer() {
-    Properties properties = new Properties();
-    properties.putAll(config.ingestion().kafka().clientConfig());
+    Properties properties = config.ingestion().kafka().clientConfig();
     properties.put(ProducerConfig.ACKS_CONFIG, "all");
     properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     properties.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,

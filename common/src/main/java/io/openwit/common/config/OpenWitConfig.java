@@ -120,8 +120,13 @@ public record OpenWitConfig(
     /** Never the password (configurations end up in logs and exception messages). */
     @Override
     public String toString() {
-      return "Metastore[jdbcUrl=" + jdbcUrl.replaceAll("password=[^&;]*", "password=***") + ", user=" + user
-          + ", password=" + (password.isEmpty() ? "" : "***") + "]";
+      return "Metastore[jdbcUrl=" + redact(jdbcUrl) + ", user=" + user + ", password="
+          + (password.isEmpty() ? "" : "***") + "]";
+    }
+
+    /** {@code jdbcUrl} with any password in it starred out, for logs. */
+    public static String redact(String jdbcUrl) {
+      return jdbcUrl.replaceAll("password=[^&;]*", "password=***");
     }
   }
 
