@@ -120,8 +120,17 @@ public final class Authenticator implements AutoCloseable {
 
   @Override
   public void close() {
-    if (reloader != null) {
-      reloader.shutdownNow();
+    if (reloader == null) {
+      return;
+    }
+    reloader.shutdownNow();
+    // A reload still reading the metastore when we return would race whoever removes it next.
+    try {
+      if (!reloader.awaitTermination(10, TimeUnit.SECONDS)) {
+        LOG.warn("an API key reload did not stop within 10 s of close");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }
