@@ -41,7 +41,7 @@ class OtlpReceiverTest {
         defaults.dataDir(), defaults.listenAddress(), defaults.auth(), defaults.metastore(), defaults.catalog(),
         new OpenWitConfig.Receiver(unusedPort(), jsonHttpPort, unusedPort(), MAX_REQUEST_BYTES, 2_000L,
             null, null, null),
-        new OpenWitConfig.Ingestion(new OpenWitConfig.Kafka("127.0.0.1:" + unusedPort(), null, null, null, null, null)),
+        new OpenWitConfig.Ingestion(new OpenWitConfig.Kafka("127.0.0.1:" + unusedPort(), null, null, null, null, null, null)),
         defaults.pipeline(), defaults.embeddedKafka(), defaults.flink(), defaults.trino(), defaults.query(),
         defaults.limits(),
         defaults.batchTracking(), defaults.cluster(), defaults.maintenance(), defaults.index(), defaults.storage());

@@ -223,6 +223,18 @@ public final class ConfigLoader {
     positive(index.maxFilesPerSegment(), "index.max_files_per_segment", source);
     positive(index.mergeMinSegments(), "index.merge_min_segments", source);
     positive(index.mergeMaxRows(), "index.merge_max_rows", source);
+    positive(index.maxAttributeFields(), "index.max_attribute_fields", source);
+    positive(config.query().timeoutMs(), "query.timeout_ms", source);
+    positive(config.query().maxConcurrentPerTenant(), "query.max_concurrent_per_tenant", source);
+    positive(maintenance.threads(), "maintenance.threads", source);
+    positive(config.limits().maxItemsPerRequest(), "limits.max_items_per_request", source);
+    positive(config.limits().maxAttributes(), "limits.max_attributes", source);
+    positive(config.limits().maxAttributeValueBytes(), "limits.max_attribute_value_bytes", source);
+    positive(config.limits().maxNestingDepth(), "limits.max_nesting_depth", source);
+    positive(config.ingestion().kafka().walRetentionMs(), "ingestion.kafka.wal_retention_ms", source);
+    if (config.ingestion().kafka().topics().deadLetter().isBlank()) {
+      throw new ConfigException(source + ": 'ingestion.kafka.topics.dead_letter' must name a topic");
+    }
     limits(config.limits().defaults(), "limits.defaults", source);
     config.limits().tenants().forEach((tenant, limits) -> limits(limits, "limits.tenants." + tenant, source));
     List<OpenWitConfig.ExternalTopics> external = config.ingestion().kafka().externalTopics();

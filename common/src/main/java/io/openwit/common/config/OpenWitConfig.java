@@ -45,13 +45,13 @@ public record OpenWitConfig(
     embeddedKafka = Objects.requireNonNullElseGet(embeddedKafka, () -> new EmbeddedKafka(null, null));
     flink = Objects.requireNonNullElseGet(flink, () -> new Flink(null));
     trino = Objects.requireNonNullElseGet(trino, () -> new Trino(null, null, null, null, null, null));
-    query = Objects.requireNonNullElseGet(query, () -> new Query(null, null));
-    limits = Objects.requireNonNullElseGet(limits, () -> new Limits(null, null));
+    query = Objects.requireNonNullElseGet(query, () -> new Query(null, null, null, null));
+    limits = Objects.requireNonNullElseGet(limits, () -> new Limits(null, null, null, null, null, null));
     batchTracking = Objects.requireNonNullElseGet(batchTracking, () -> new BatchTracking(null, null, null, null, null));
     cluster = Objects.requireNonNullElseGet(cluster, () -> new Cluster(null, null, null));
     maintenance = Objects.requireNonNullElseGet(
-        maintenance, () -> new Maintenance(null, null, null, null, null, null, null, null, null));
-    index = Objects.requireNonNullElseGet(index, () -> new Index(null, null, null, null, null, null));
+        maintenance, () -> new Maintenance(null, null, null, null, null, null, null, null, null, null));
+    index = Objects.requireNonNullElseGet(index, () -> new Index(null, null, null, null, null, null, null));
     storage = Objects.requireNonNullElseGet(storage, () -> new Storage(null));
   }
 
@@ -95,7 +95,7 @@ public record OpenWitConfig(
   public OpenWitConfig withKafkaBootstrapServers(String bootstrapServers) {
     Kafka kafka = ingestion.kafka();
     Ingestion changed = new Ingestion(new Kafka(bootstrapServers, kafka.topics(), kafka.externalTopics(),
-        kafka.topicIndexConfig(), kafka.topicDiscoveryIntervalMs(), kafka.clientProperties()));
+        kafka.topicIndexConfig(), kafka.topicDiscoveryIntervalMs(), kafka.clientProperties(), kafka.walRetentionMs()));
     return new OpenWitConfig(
         dataDir, listenAddress, auth, metastore, catalog, receiver, changed, pipeline, embeddedKafka, flink, trino, query, limits,
         batchTracking, cluster, maintenance, index, storage);
@@ -256,23 +256,27 @@ public record OpenWitConfig(
   /** Ingestion settings shared by the receiver (producer) and the pipeline (consumer). */
   public record Ingestion(Kafka kafka) implements Serializable {
     public Ingestion {
-      kafka = Objects.requireNonNullElseGet(kafka, () -> new Kafka(null, null, null, null, null, null));
+      kafka = Objects.requireNonNullElseGet(kafka, () -> new Kafka(null, null, null, null, null, null, null));
     }
   }
 
   /**
    * Kafka: the receiver's own topics, and {@code externalTopics} other producers write (such as
    * the OpenTelemetry Collector's kafka exporter), matched by pattern. {@code clientProperties}
-   * (SASL, TLS: any Kafka client setting) go to every Kafka client OpenWit creates.
+   * (SASL, TLS: any Kafka client setting) go to every Kafka client OpenWit creates. The topics
+   * OpenWit creates (the write-ahead log) keep records {@code walRetentionMs}: data the pipeline has
+   * not read by then is lost, so this bounds how long it may be down.
    */
   public record Kafka(
       String bootstrapServers, Topics topics, List<ExternalTopics> externalTopics,
-      TopicIndexConfig topicIndexConfig, Long topicDiscoveryIntervalMs, Map<String, String> clientProperties)
+      TopicIndexConfig topicIndexConfig, Long topicDiscoveryIntervalMs, Map<String, String> clientProperties,
+      Long walRetentionMs)
       implements Serializable {
     public Kafka {
+      walRetentionMs = Objects.requireNonNullElse(walRetentionMs, 7 * 86_400_000L);
       clientProperties = clientProperties == null ? Map.of() : Map.copyOf(clientProperties);
       bootstrapServers = Objects.requireNonNullElse(bootstrapServers, "127.0.0.1:9092");
-      topics = Objects.requireNonNullElseGet(topics, () -> new Topics(null, null, null));
+      topics = Objects.requireNonNullElseGet(topics, () -> new Topics(null, null, null, null));
       externalTopics = externalTopics == null ? List.of() : List.copyOf(externalTopics);
       topicIndexConfig = Objects.requireNonNullElseGet(topicIndexConfig, () -> new TopicIndexConfig(null, null));
       topicDiscoveryIntervalMs = Objects.requireNonNullElse(topicDiscoveryIntervalMs, 30_000L);
@@ -290,7 +294,7 @@ public record OpenWitConfig(
     @Override
     public String toString() {
       return "Kafka[bootstrapServers=" + bootstrapServers + ", topics=" + topics + ", externalTopics=" + externalTopics
-          + ", clientProperties=" + new java.util.TreeSet<>(clientProperties.keySet()) + "]";
+          + ", clientProperties=" + new java.util.TreeSet<>(clientProperties.keySet()) + ", walRetentionMs=" + walRetentionMs + "]";
     }
   }
 
@@ -322,9 +326,13 @@ public record OpenWitConfig(
     }
   }
 
-  /** The topics the receiver writes, one per signal. */
-  public record Topics(String traces, String logs, String metrics) implements Serializable {
+  /**
+   * The topics the receiver writes, one per signal, and {@code deadLetter}, where the jobs put the
+   * records they cannot process (with the reason and the record's origin as headers).
+   */
+  public record Topics(String traces, String logs, String metrics, String deadLetter) implements Serializable {
     public Topics {
+      deadLetter = Objects.requireNonNullElse(deadLetter, "openwit.dead-letter");
       traces = Objects.requireNonNullElse(traces, "openwit-otlp-traces");
       logs = Objects.requireNonNullElse(logs, "openwit-otlp-logs");
       metrics = Objects.requireNonNullElse(metrics, "openwit-otlp-metrics");
@@ -375,12 +383,14 @@ public record OpenWitConfig(
    * {@code mergeMinSegments} segments of fewer than {@code mergeMaxRows} rows, they are merged.
    * With {@code storeRows}, segments keep each row (as Elasticsearch keeps _source), so a search
    * returns rows without reading the data files; without it, segments are smaller and rows are
-   * read back from Parquet.
+   * read back from Parquet. At most {@code maxAttributeFields} attribute keys of a table get their
+   * own Lucene field; the others are searchable through one catch-all field.
    */
   public record Index(
       Boolean enabled, Long pollIntervalMs, Integer maxFilesPerSegment, Integer mergeMinSegments, Long mergeMaxRows,
-      Boolean storeRows) implements Serializable {
+      Boolean storeRows, Integer maxAttributeFields) implements Serializable {
     public Index {
+      maxAttributeFields = Objects.requireNonNullElse(maxAttributeFields, 1_000);
       enabled = Objects.requireNonNullElse(enabled, true);
       storeRows = Objects.requireNonNullElse(storeRows, true);
       pollIntervalMs = Objects.requireNonNullElse(pollIntervalMs, 2_000L);
@@ -392,10 +402,15 @@ public record OpenWitConfig(
 
   /**
    * The query API (trace by id, search, histogram), authenticated like ingestion. Trino's
-   * {@code search} catalog reaches it at {@code advertisedHost}.
+   * {@code search} catalog reaches it at {@code advertisedHost}. A query running longer than
+   * {@code timeoutMs} is stopped (504); a tenant may run {@code maxConcurrentPerTenant} at once (429
+   * past that).
    */
-  public record Query(Integer port, String advertisedHost) implements Serializable {
+  public record Query(Integer port, String advertisedHost, Long timeoutMs, Integer maxConcurrentPerTenant)
+      implements Serializable {
     public Query {
+      timeoutMs = Objects.requireNonNullElse(timeoutMs, 30_000L);
+      maxConcurrentPerTenant = Objects.requireNonNullElse(maxConcurrentPerTenant, 8);
       port = Objects.requireNonNullElse(port, 8083);
       advertisedHost = Objects.requireNonNullElse(advertisedHost, "127.0.0.1");
     }
@@ -403,10 +418,19 @@ public record OpenWitConfig(
 
   /**
    * Per-tenant ingestion limits: {@code defaults} for every tenant, {@code tenants} overriding them
-   * by tenant id. The receiver reloads them when openwit.yaml changes.
+   * by tenant id. The receiver reloads them when openwit.yaml changes. Every request, whoever sends
+   * it, is checked while it is decoded: at most {@code maxItemsPerRequest} spans, log records or
+   * metric points; {@code maxAttributes} attributes per item, resource or scope; attribute values of
+   * {@code maxAttributeValueBytes}; values nested {@code maxNestingDepth} deep.
    */
-  public record Limits(TenantLimits defaults, Map<String, TenantLimits> tenants) implements Serializable {
+  public record Limits(
+      TenantLimits defaults, Map<String, TenantLimits> tenants, Long maxItemsPerRequest, Integer maxAttributes,
+      Integer maxAttributeValueBytes, Integer maxNestingDepth) implements Serializable {
     public Limits {
+      maxItemsPerRequest = Objects.requireNonNullElse(maxItemsPerRequest, 100_000L);
+      maxAttributes = Objects.requireNonNullElse(maxAttributes, 128);
+      maxAttributeValueBytes = Objects.requireNonNullElse(maxAttributeValueBytes, 64 * 1024);
+      maxNestingDepth = Objects.requireNonNullElse(maxNestingDepth, 32);
       defaults = Objects.requireNonNullElseGet(defaults, () -> new TenantLimits(null, null, null));
       tenants = tenants == null ? Map.of() : Map.copyOf(tenants);
     }
@@ -477,7 +501,8 @@ public record OpenWitConfig(
   /**
    * The janitor: table maintenance every {@code intervalMs} (compaction of files below
    * {@code targetFileSizeBytes} once a partition has {@code minInputFiles} of them, snapshot
-   * expiration, orphan removal, retention), and batch completion every {@code tickMs}.
+   * expiration, orphan removal, retention), and batch completion every {@code tickMs}. Maintenance
+   * runs on {@code threads} threads of its own, never on the catalog's request threads.
    */
   public record Maintenance(
       Boolean enabled,
@@ -488,8 +513,10 @@ public record OpenWitConfig(
       Long snapshotMaxAgeMs,
       Integer minSnapshotsToKeep,
       Long orphanMinAgeMs,
-      Retention retention) implements Serializable {
+      Retention retention,
+      Integer threads) implements Serializable {
     public Maintenance {
+      threads = Objects.requireNonNullElse(threads, 1);
       enabled = Objects.requireNonNullElse(enabled, true);
       intervalMs = Objects.requireNonNullElse(intervalMs, 3_600_000L);
       tickMs = Objects.requireNonNullElse(tickMs, 2_000L);

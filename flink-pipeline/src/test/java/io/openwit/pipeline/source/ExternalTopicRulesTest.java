@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class ExternalTopicRulesTest {
   private static ExternalTopicRules rules(OpenWitConfig.ExternalTopics... topics) {
-    return new ExternalTopicRules(new OpenWitConfig.Kafka(null, null, List.of(topics), null, null, null));
+    return new ExternalTopicRules(new OpenWitConfig.Kafka(null, null, List.of(topics), null, null, null, null));
   }
 
   @Test

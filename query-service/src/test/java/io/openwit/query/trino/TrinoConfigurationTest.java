@@ -192,7 +192,7 @@ class TrinoConfigurationTest {
   @Test
   void warehouseOnS3GivesTrinoItsOwnS3Client(@TempDir Path directory) throws IOException {
     OpenWitConfig config = new OpenWitConfig(null, null, null, null, new OpenWitConfig.Catalog(null, "catalog", "s3://lake/warehouse"),
-        null, null, null, null, null, null, new OpenWitConfig.Query(null, "query-service"), null, null, null, null, null,
+        null, null, null, null, null, null, new OpenWitConfig.Query(null, "query-service", null, null), null, null, null, null, null,
         new OpenWitConfig.Storage(new OpenWitConfig.S3("http://minio:9000", "eu-west-1", true)));
     new TrinoConfiguration(TrinoConfiguration.Role.SINGLE_NODE, 8080, "http://127.0.0.1:8080", "n1",
         Optional.of(Path.of("/opt/trino/plugin")), "127.0.0.1").write(directory, config);
