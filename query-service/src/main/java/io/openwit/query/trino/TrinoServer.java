@@ -17,12 +17,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -224,8 +224,9 @@ public final class TrinoServer implements AutoCloseable {
     }
     String ownConfig = "-Dconfig=" + etc.resolve("config.properties");
     Optional<ProcessHandle> leftover = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
-    if (leftover.isPresent()
-        && leftover.get().info().arguments().map(arguments -> Arrays.asList(arguments).contains(ownConfig)).orElse(false)) {
+    boolean ours = leftover.flatMap(process -> process.info().arguments())
+        .map(arguments -> Arrays.asList(arguments).contains(ownConfig)).orElse(false);
+    if (ours) {
       LOG.warn("Stopping Trino pid {}, left running by an earlier start on {} that ended without stopping it", pid,
           etc.getParent());
       terminate(leftover.get());
