@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.openwit.catalog.maintenance.Janitor;
+import io.openwit.catalog.maintenance.TableMaintenance;
 import io.openwit.common.config.ConfigLoader;
 import io.openwit.common.config.OpenWitConfig;
 import java.io.IOException;
@@ -18,6 +20,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Maintenance has threads of its own: while {@code POST /api/maintenance/run} compacts many small
  * files, the REST catalog (SQLite metastore, as {@code openwit local} runs it) keeps answering
- * {@code GET /v1/config} and loadTable quickly.
+ * {@code GET /v1/config} and loadTable quickly, and the run's work is on the maintenance threads,
+ * none of it on (or awaited by) a request thread.
  */
 class MaintenanceIsolationIT {
   private static final TableIdentifier LOGS = TableIdentifier.of("default", "logs");
@@ -71,11 +76,15 @@ class MaintenanceIsolationIT {
               .POST(HttpRequest.BodyPublishers.noBody()).build(),
           HttpResponse.BodyHandlers.ofString());
       List<Long> latenciesNanos = new ArrayList<>();
+      Set<String> compactingThreads = new TreeSet<>();
+      Set<String> janitorThreads = new TreeSet<>();
       List<HttpRequest> calls = List.of(
           HttpRequest.newBuilder(URI.create(base + "/v1/config")).timeout(Duration.ofSeconds(30)).build(),
           HttpRequest.newBuilder(URI.create(base + "/v1/namespaces/default/tables/logs"))
               .timeout(Duration.ofSeconds(30)).build());
       while (!run.isDone()) {
+        threadsIn(TableMaintenance.class, compactingThreads);
+        threadsIn(Janitor.class, janitorThreads);
         for (HttpRequest call : calls) {
           long sent = System.nanoTime();
           HttpResponse<String> answer = http.send(call, HttpResponse.BodyHandlers.ofString());
@@ -99,7 +108,22 @@ class MaintenanceIsolationIT {
           sorted.get(sorted.size() - 1) / 1e6);
       assertThat(sorted).as("calls answered while the run lasted").hasSizeGreaterThanOrEqualTo(20);
       assertThat(Duration.ofNanos(p99)).isLessThan(P99_BOUND);
+      // the run's work is on maintenance threads, and no request thread waits for it
+      assertThat(compactingThreads).isNotEmpty().allMatch(name -> name.equals("openwit-maintenance"));
+      assertThat(janitorThreads).allMatch(name -> name.startsWith("openwit-"));
     }
+  }
+
+  /** Adds the names of the threads running code of {@code type} now. */
+  private static void threadsIn(Class<?> type, Set<String> names) {
+    Thread.getAllStackTraces().forEach((thread, stack) -> {
+      for (StackTraceElement frame : stack) {
+        if (frame.getClassName().equals(type.getName())) {
+          names.add(thread.getName());
+          return;
+        }
+      }
+    });
   }
 
   /** {@code count} one-row files of today's partition, committed {@value #FILES_PER_COMMIT} at a time. */
