@@ -36,6 +36,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.TimeStampMicroTZVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -186,6 +188,11 @@ class SearchIT {
     HttpApi.Answer misspelt = HttpApi.call(api + "?query=timeout&limt=5", key, null);
     assertThat(misspelt.status()).isEqualTo(400);
     assertThat(misspelt.body()).contains("unknown parameter 'limt'");
+    // two groups of 600 words: each parses, but together they pass Lucene's clause count
+    String group = IntStream.range(0, 600).mapToObj(i -> "w" + i).collect(Collectors.joining(" OR ", "(", ")"));
+    HttpApi.Answer tooLarge = HttpApi.call(api, key, "{\"query\": \"" + group + " AND " + group.replace('w', 'v') + "\"}");
+    assertThat(tooLarge.status()).as(tooLarge.body()).isEqualTo(400);
+    assertThat(tooLarge.body()).contains("'query'");
 
     try (QueryApiServer timeoutApi = QueryApiServer.start(sibling(openWit, "timeout", Map.of("query.timeout_ms", "1")))) {
       String search = "http://localhost:" + timeoutApi.port() + "/api/v1/search";

@@ -35,6 +35,7 @@ import java.util.function.Supplier;
 import java.util.function.BooleanSupplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.rest.RESTCatalog;
+import org.apache.lucene.search.IndexSearcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,7 +148,8 @@ public final class QueryApiServer implements AutoCloseable {
 
   /**
    * Runs a query on the server's blocking executor: one stopped at its deadline answers 504, one
-   * over its tenant's bound 429 with {@code Retry-After}.
+   * over its tenant's bound 429 with {@code Retry-After}, one Lucene finds too large to run (too
+   * many clauses once nested groups are counted) 400.
    */
   private static HttpResponse query(ServiceRequestContext ctx, Supplier<HttpResponse> work) {
     return ApiResponses.blocking(ctx, () -> {
@@ -158,6 +160,9 @@ public final class QueryApiServer implements AutoCloseable {
       } catch (TenantQueryLimiter.TooManyQueriesException e) {
         ctx.addAdditionalResponseHeader(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
         return ApiResponses.error(HttpStatus.TOO_MANY_REQUESTS, e.getMessage());
+      } catch (IndexSearcher.TooManyClauses e) {
+        return ApiResponses.error(HttpStatus.BAD_REQUEST, "'query' has more than " + IndexSearcher.getMaxClauseCount()
+            + " terms and clauses in all; split it into smaller queries");
       }
     });
   }
