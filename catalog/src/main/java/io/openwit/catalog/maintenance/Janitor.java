@@ -13,11 +13,17 @@ import io.openwit.common.wire.Signal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.iceberg.Table;
@@ -34,6 +40,10 @@ import org.slf4j.LoggerFactory;
  * several catalog processes can run one each: every tick it completes stored batches and forgets
  * old ones; every maintenance interval (or on demand) it maintains every tenant's tables. It keeps
  * the lease while alive and renews it between tables.
+ *
+ * <p>Maintenance has threads of its own, never the catalog's request threads: one run at a time on
+ * the run thread, its tables on {@code maintenance.threads} low-priority workers, so a long
+ * compaction neither holds a request thread nor delays the ticks.
  */
 public final class Janitor implements AutoCloseable {
   public static final String LEASE = "janitor";
@@ -49,10 +59,15 @@ public final class Janitor implements AutoCloseable {
   private final String holder;
   private final ScheduledExecutorService worker;
   private final ScheduledExecutorService leaseKeeper;
+  private final ExecutorService runner;
+  private final ExecutorService tableWorkers;
   private final AtomicReference<MaintenanceReport> lastReport = new AtomicReference<>();
   private final AtomicLong lastRunAt = new AtomicLong();
   private final MeterRegistry metrics = ProcessMetrics.registry();
-  private long nextMaintenanceAt;
+  private final Object runs = new Object();
+  /** A run asked for but not started yet, which later requests join; guarded by {@link #runs}. */
+  private CompletableFuture<MaintenanceReport> queuedRun;
+  private volatile long nextMaintenanceAt;
 
   public Janitor(Catalog catalog, SupportsNamespaces namespaces, BatchStore batches, ControlPlane controlPlane,
       OpenWitConfig config, String holder) {
@@ -65,6 +80,8 @@ public final class Janitor implements AutoCloseable {
     this.holder = holder;
     this.worker = DaemonThreads.scheduler("openwit-janitor");
     this.leaseKeeper = DaemonThreads.scheduler("openwit-janitor-lease");
+    this.runner = maintenanceThreads("openwit-maintenance-run", 1);
+    this.tableWorkers = maintenanceThreads("openwit-maintenance", config.maintenance().threads());
     this.nextMaintenanceAt = System.currentTimeMillis() + config.maintenance().intervalMs();
     metrics.gauge("openwit.maintenance.last.run.timestamp.seconds", lastRunAt, at -> at.get() / 1000.0);
   }
@@ -84,15 +101,50 @@ public final class Janitor implements AutoCloseable {
     return Optional.ofNullable(lastReport.get());
   }
 
-  /**
-   * Maintains every table now, on the janitor's own thread (so never beside a scheduled run of
-   * this process), and waits for the report. Skipped when another process holds the lease.
-   */
+  /** Maintains every table now (see {@link #runAsync()}) and waits for the report. */
   public MaintenanceReport runNow() throws InterruptedException {
     try {
-      return worker.submit(() -> maintain("on_demand")).get();
+      return runAsync().get();
     } catch (ExecutionException e) {
       throw new IllegalStateException("maintenance failed: " + e.getCause().getMessage(), e.getCause());
+    }
+  }
+
+  /**
+   * Maintains every table on the maintenance threads, after the run in progress if there is one
+   * (a run already waiting is joined instead: it will see all there is by then). The report says
+   * the run was skipped when another process holds the lease.
+   */
+  public CompletableFuture<MaintenanceReport> runAsync() {
+    return submit("on_demand");
+  }
+
+  private CompletableFuture<MaintenanceReport> submit(String trigger) {
+    synchronized (runs) {
+      if (queuedRun != null) {
+        return queuedRun;
+      }
+      CompletableFuture<MaintenanceReport> run = new CompletableFuture<>();
+      queuedRun = run;
+      try {
+        runner.execute(() -> {
+          synchronized (runs) {
+            queuedRun = null;
+          }
+          try {
+            run.complete(maintain(trigger));
+          } catch (RuntimeException e) {
+            run.completeExceptionally(e);
+          } catch (Error e) {
+            run.completeExceptionally(e);
+            throw e;
+          }
+        });
+      } catch (RejectedExecutionException e) {
+        queuedRun = null;
+        run.completeExceptionally(new IllegalStateException("the janitor is closed", e));
+      }
+      return run;
     }
   }
 
@@ -106,7 +158,11 @@ public final class Janitor implements AutoCloseable {
       batches.forgetCompleted(now - config.batchTracking().keepCompletedMs());
       controlPlane.forgetNodes(now - FORGET_NODES_AFTER_MS);
       if (config.maintenance().enabled() && now >= nextMaintenanceAt) {
-        maintain("schedule");
+        submit("schedule").whenComplete((report, failure) -> {
+          if (failure != null) {
+            LOG.error("scheduled maintenance failed", failure);
+          }
+        });
       }
     } catch (MetastoreException e) {
       LOG.warn("janitor tick failed: {}", e.getMessage());
@@ -145,40 +201,79 @@ public final class Janitor implements AutoCloseable {
       }
     }, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
     List<TableReport> tables = new ArrayList<>();
-    String interruption = null;
+    AtomicReference<String> interruption = new AtomicReference<>();
     try {
+      List<CompletableFuture<Optional<TableReport>>> maintained = new ArrayList<>();
       for (TableIdentifier identifier : signalTables()) {
-        if (!leaseHeld.get()) {
-          interruption = "lost the janitor lease before " + identifier;
-          break;
-        }
-        Table table;
+        maintained.add(CompletableFuture.supplyAsync(() -> maintainTable(identifier, leaseHeld, interruption),
+            tableWorkers));
+      }
+      RuntimeException failure = null;
+      // every table's work ends before the run does, even when one failed
+      for (CompletableFuture<Optional<TableReport>> table : maintained) {
         try {
-          table = catalog.loadTable(identifier);
-        } catch (NoSuchTableException e) {
-          continue;
+          table.join().ifPresent(tables::add);
+        } catch (CompletionException e) {
+          RuntimeException cause = e.getCause() instanceof RuntimeException runtime ? runtime : e;
+          if (failure == null) {
+            failure = cause;
+          } else {
+            failure.addSuppressed(cause);
+          }
         }
-        if (!warehouse.holdsTable(table.location())) {
-          // orphan removal deletes whatever lies under a table's location: never outside the warehouse
-          LOG.warn("skipping {}: its location {} is not a table's place in the warehouse {}", identifier,
-              table.location(), warehouse.root());
-          continue;
-        }
-        TableReport report =
-            TableMaintenance.maintain(warehouse, table, policy(identifier), System.currentTimeMillis());
-        count(report);
-        tables.add(report);
+      }
+      if (failure != null) {
+        throw failure;
       }
     } finally {
       renewal.cancel(false);
     }
     long finishedAt = System.currentTimeMillis();
-    MaintenanceReport report = MaintenanceReport.ran(trigger, holder, startedAt, finishedAt, tables, interruption);
+    MaintenanceReport report =
+        MaintenanceReport.ran(trigger, holder, startedAt, finishedAt, tables, interruption.get());
     metrics.counter("openwit.maintenance.runs", "outcome", report.errors() == 0 ? "ok" : "with_errors").increment();
     lastRunAt.set(finishedAt);
     lastReport.set(report);
     LOG.info("maintenance ({}) took {} ms: {}", trigger, finishedAt - startedAt, report.summary());
     return report;
+  }
+
+  /** One table's maintenance, on a maintenance worker; empty when it was skipped. */
+  private Optional<TableReport> maintainTable(TableIdentifier identifier, AtomicBoolean leaseHeld,
+      AtomicReference<String> interruption) {
+    if (!leaseHeld.get()) {
+      interruption.compareAndSet(null, "lost the janitor lease before " + identifier);
+      return Optional.empty();
+    }
+    Table table;
+    try {
+      table = catalog.loadTable(identifier);
+    } catch (NoSuchTableException e) {
+      return Optional.empty();
+    }
+    if (!warehouse.holdsTable(table.location())) {
+      // orphan removal deletes whatever lies under a table's location: never outside the warehouse
+      LOG.warn("skipping {}: its location {} is not a table's place in the warehouse {}", identifier,
+          table.location(), warehouse.root());
+      return Optional.empty();
+    }
+    TableReport report = TableMaintenance.maintain(warehouse, table, policy(identifier), System.currentTimeMillis());
+    count(report);
+    return Optional.of(report);
+  }
+
+  /**
+   * Daemon threads below normal priority: a hint, which Linux ignores unless the JVM runs with
+   * {@code -XX:ThreadPriorityPolicy=1}; the thread budget is what bounds maintenance.
+   */
+  private static ExecutorService maintenanceThreads(String name, int threads) {
+    AtomicInteger number = new AtomicInteger();
+    return Executors.newFixedThreadPool(threads, runnable -> {
+      Thread thread = new Thread(runnable, threads == 1 ? name : name + "-" + number.incrementAndGet());
+      thread.setDaemon(true);
+      thread.setPriority(Thread.MIN_PRIORITY);
+      return thread;
+    });
   }
 
   private List<TableIdentifier> signalTables() {
@@ -217,8 +312,17 @@ public final class Janitor implements AutoCloseable {
   public void close() {
     worker.shutdownNow();
     leaseKeeper.shutdownNow();
+    runner.shutdownNow();
+    tableWorkers.shutdownNow();
+    synchronized (runs) {
+      if (queuedRun != null) {
+        queuedRun.completeExceptionally(new IllegalStateException("the janitor closed before the run started"));
+      }
+    }
     try {
       worker.awaitTermination(30, TimeUnit.SECONDS);
+      runner.awaitTermination(30, TimeUnit.SECONDS);
+      tableWorkers.awaitTermination(30, TimeUnit.SECONDS);
       controlPlane.release(LEASE, holder);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.openwit.common.auth.ServiceCredential;
+import io.openwit.common.config.ConfigLoader;
+import io.openwit.common.config.OpenWitConfig;
 import io.openwit.common.metastore.IndexRegistry;
 import io.openwit.common.metastore.Metastore;
+import io.openwit.query.api.QueryApiServer;
 import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporter;
+import java.io.IOException;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -15,6 +19,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -30,6 +35,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.TimeStampMicroTZVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -162,7 +170,74 @@ class SearchIT {
           "{\"query\": \"" + "(".repeat(5_000) + "x" + ")".repeat(5_000) + "\"}");
       assertThat(nested.status()).isEqualTo(400);
       assertThat(nested.body()).contains("more than 100 levels");
+      assertQueryLimits(openWit, api, acmeKey, from);
     }
+  }
+
+  /**
+   * Histogram buckets and parameter names are checked; a query past query.timeout_ms is stopped
+   * with a 504 and a tenant's queries past query.max_concurrent_per_tenant get a 429, each on a
+   * query API of its own over the same stack, configured tight enough to show it.
+   */
+  private static void assertQueryLimits(OpenWitUnderTest openWit, String api, String key, Instant from)
+      throws Exception {
+    HttpApi.Answer tooManyBuckets = HttpApi.call(api + "/histogram?interval=1s&start=" + from + "&end="
+        + from.plus(1, ChronoUnit.DAYS), key, null);
+    assertThat(tooManyBuckets.status()).isEqualTo(400);
+    assertThat(tooManyBuckets.body()).contains("'interval'").contains("10000 buckets");
+    HttpApi.Answer misspelt = HttpApi.call(api + "?query=timeout&limt=5", key, null);
+    assertThat(misspelt.status()).isEqualTo(400);
+    assertThat(misspelt.body()).contains("unknown parameter 'limt'");
+    // two groups of 600 words: each parses, but together they pass Lucene's clause count
+    String group = IntStream.range(0, 600).mapToObj(i -> "w" + i).collect(Collectors.joining(" OR ", "(", ")"));
+    HttpApi.Answer tooLarge = HttpApi.call(api, key, "{\"query\": \"" + group + " AND " + group.replace('w', 'v') + "\"}");
+    assertThat(tooLarge.status()).as(tooLarge.body()).isEqualTo(400);
+    assertThat(tooLarge.body()).contains("'query'");
+
+    try (QueryApiServer timeoutApi = QueryApiServer.start(sibling(openWit, "timeout", Map.of("query.timeout_ms", "1")))) {
+      String search = "http://localhost:" + timeoutApi.port() + "/api/v1/search";
+      Await.until(() -> HttpApi.call(search + "?limit=0", key, null).status() != 401, Duration.ofSeconds(30),
+          "the second query API knows the key");
+      HttpApi.Answer stopped = HttpApi.call(search + "?query=*&limit=10000", key, null);
+      assertThat(stopped.status()).as(stopped.body()).isEqualTo(504);
+      assertThat(stopped.body()).contains("query.timeout_ms").contains("(1 ms)");
+    }
+
+    try (QueryApiServer narrowApi = QueryApiServer.start(
+        sibling(openWit, "narrow", Map.of("query.max_concurrent_per_tenant", "1")))) {
+      String search = "http://localhost:" + narrowApi.port() + "/api/v1/search?query=*&limit=10000";
+      Await.until(() -> HttpApi.call(search, key, null).status() == 200, Duration.ofSeconds(30),
+          "the second query API knows the key");
+      HttpClient client = HttpClient.newHttpClient();
+      HttpRequest request = HttpRequest.newBuilder(URI.create(search)).header("Authorization", "Bearer " + key).build();
+      List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        answers.add(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+      }
+      List<HttpResponse<String>> refused = new ArrayList<>();
+      for (CompletableFuture<HttpResponse<String>> answer : answers) {
+        HttpResponse<String> response = answer.get();
+        assertThat(response.statusCode()).as(response.body()).isIn(200, 429);
+        if (response.statusCode() == 429) {
+          refused.add(response);
+        }
+      }
+      // eight searches of 10,000 rows sent at once overlap: one place for the tenant refuses some
+      assertThat(refused).isNotEmpty().allSatisfy(response -> {
+        assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(response.body()).contains("query.max_concurrent_per_tenant");
+      });
+    }
+  }
+
+  /** The stack's configuration for one more query API: its own port and data directory, and {@code settings}. */
+  private static OpenWitConfig sibling(OpenWitUnderTest openWit, String name, Map<String, String> settings)
+      throws IOException {
+    Map<String, String> overrides = new HashMap<>(settings);
+    overrides.put("data_dir", openWit.config.dataPath() + "-" + name);
+    overrides.put("query.port", Integer.toString(SharedEngines.freePort()));
+    return ConfigLoader.parse(Files.readString(openWit.config.dataPath().resolve("openwit.yaml")), overrides,
+        Map.of(), name + " query API");
   }
 
   private static long send(OpenWitUnderTest openWit, String key, long first, int count, Instant now) {

@@ -3,6 +3,7 @@ package io.openwit.query.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
@@ -22,15 +23,19 @@ import io.openwit.common.metastore.Metastore;
 import io.openwit.common.observe.NodeHeartbeat;
 import io.openwit.common.observe.ObservabilityRoutes;
 import io.openwit.query.search.FullTextSearch;
+import io.openwit.query.search.QueryDeadline;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.function.BooleanSupplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.rest.RESTCatalog;
+import org.apache.lucene.search.IndexSearcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +49,9 @@ public final class QueryApiServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(QueryApiServer.class);
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   static final int MAX_YEARS_AWAY = 100;
+  private static final Duration DEADLINE_GRACE = Duration.ofSeconds(5);
+  private static final String RETRY_AFTER_SECONDS = "1";
+  private static final Set<String> TRACE_PARAMETERS = Set.of("start", "end", "tenant");
 
   private final Server server;
   private final RESTCatalog catalog;
@@ -71,7 +79,11 @@ public final class QueryApiServer implements AutoCloseable {
     Authenticator authenticator = Authenticator.of(config, metastore);
     TraceLookup traces = new TraceLookup(catalog);
     FullTextSearch search = new FullTextSearch(metastore.indexes(), config.dataPath().resolve("query").resolve("index-cache"));
-    SearchApi searchApi = new SearchApi(catalog, search);
+    TenantQueryLimiter limiter = new TenantQueryLimiter(config.query().maxConcurrentPerTenant());
+    SearchApi searchApi = new SearchApi(catalog, search, limiter);
+    long timeoutMs = config.query().timeoutMs();
+    // the server's own request timeout must not answer (503) before a query's deadline does (504)
+    Duration routeTimeout = Duration.ofMillis(timeoutMs).plus(DEADLINE_GRACE);
     Map<String, BooleanSupplier> readiness = Map.of("catalog", () -> catalogAnswers(catalog),
         "metastore", metastore::isReachable);
 
@@ -80,14 +92,24 @@ public final class QueryApiServer implements AutoCloseable {
     builder.decoratorUnder("/api/", PrincipalDecorator.anyKey(authenticator, ApiResponses::error));
     builder.route().get("/api/v1/auth/whoami")
         .build((ctx, request) -> whoami(PrincipalDecorator.of(ctx)));
-    builder.route().get("/api/v1/traces/{traceId}")
-        .build((ctx, request) -> ApiResponses.blocking(ctx, () -> trace(traces, ctx)));
-    builder.route().methods(HttpMethod.GET, HttpMethod.POST).path("/api/v1/search")
-        .build((ctx, request) -> HttpResponse.of(request.aggregate()
-            .thenApply(aggregated -> ApiResponses.blocking(ctx, () -> searchApi.search(ctx, aggregated)))));
+    builder.route().get("/api/v1/traces/{traceId}").requestTimeout(routeTimeout)
+        .build((ctx, request) -> {
+          QueryDeadline deadline = deadline(ctx, timeoutMs);
+          return query(ctx, () -> trace(traces, limiter, ctx, deadline));
+        });
+    builder.route().methods(HttpMethod.GET, HttpMethod.POST).path("/api/v1/search").requestTimeout(routeTimeout)
+        .build((ctx, request) -> {
+          QueryDeadline deadline = deadline(ctx, timeoutMs);
+          return HttpResponse.of(request.aggregate()
+              .thenApply(aggregated -> query(ctx, () -> searchApi.search(ctx, aggregated, deadline))));
+        });
     builder.route().methods(HttpMethod.GET, HttpMethod.POST).path("/api/v1/search/histogram")
-        .build((ctx, request) -> HttpResponse.of(request.aggregate()
-            .thenApply(aggregated -> ApiResponses.blocking(ctx, () -> searchApi.histogram(ctx, aggregated)))));
+        .requestTimeout(routeTimeout)
+        .build((ctx, request) -> {
+          QueryDeadline deadline = deadline(ctx, timeoutMs);
+          return HttpResponse.of(request.aggregate()
+              .thenApply(aggregated -> query(ctx, () -> searchApi.histogram(ctx, aggregated, deadline))));
+        });
     ObservabilityRoutes.addTo(builder, readiness, authenticator);
     Server server = builder.build();
     server.start().join();
@@ -117,20 +139,53 @@ public final class QueryApiServer implements AutoCloseable {
     return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, body.toString());
   }
 
-  private static HttpResponse trace(TraceLookup traces, ServiceRequestContext ctx) {
+  /** The query's deadline, from its arrival; cancelled once its answer is sent or its caller has gone. */
+  private static QueryDeadline deadline(ServiceRequestContext ctx, long timeoutMs) {
+    QueryDeadline deadline = QueryDeadline.in(timeoutMs);
+    ctx.log().whenComplete().thenRun(deadline::cancel);
+    return deadline;
+  }
+
+  /**
+   * Runs a query on the server's blocking executor: one stopped at its deadline answers 504, one
+   * over its tenant's bound 429 with {@code Retry-After}, one Lucene finds too large to run (too
+   * many clauses once nested groups are counted) 400.
+   */
+  private static HttpResponse query(ServiceRequestContext ctx, Supplier<HttpResponse> work) {
+    return ApiResponses.blocking(ctx, () -> {
+      try {
+        return work.get();
+      } catch (QueryDeadline.QueryTimedOutException e) {
+        return ApiResponses.error(HttpStatus.GATEWAY_TIMEOUT, e.getMessage());
+      } catch (TenantQueryLimiter.TooManyQueriesException e) {
+        ctx.addAdditionalResponseHeader(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        return ApiResponses.error(HttpStatus.TOO_MANY_REQUESTS, e.getMessage());
+      } catch (IndexSearcher.TooManyClauses e) {
+        return ApiResponses.error(HttpStatus.BAD_REQUEST, "'query' has more than " + IndexSearcher.getMaxClauseCount()
+            + " terms and clauses in all; split it into smaller queries");
+      }
+    });
+  }
+
+  private static HttpResponse trace(TraceLookup traces, TenantQueryLimiter limiter, ServiceRequestContext ctx,
+      QueryDeadline deadline) {
     QueryParams params = ctx.queryParams();
     String tenant = tenant(ctx, params.get("tenant"));
     String traceId;
     Instant from;
     Instant to;
     try {
+      SearchApi.refuseUnknown(params.names(), TRACE_PARAMETERS);
       traceId = TraceLookup.normalize(ctx.pathParam("traceId"));
       from = instant(params.get("start"), "start");
       to = instant(params.get("end"), "end");
     } catch (IllegalArgumentException e) {
       return ApiResponses.error(HttpStatus.BAD_REQUEST, e.getMessage());
     }
-    List<ObjectNode> spans = traces.spans(tenant, traceId, from, to);
+    List<ObjectNode> spans;
+    try (TenantQueryLimiter.Permit permit = limiter.admit(tenant)) {
+      spans = traces.spans(tenant, traceId, from, to, deadline);
+    }
     if (spans.isEmpty()) {
       return ApiResponses.error(HttpStatus.NOT_FOUND, "no spans of trace " + traceId + " in tenant '" + tenant + "'"
           + (from != null || to != null ? " between start and end" : ""));

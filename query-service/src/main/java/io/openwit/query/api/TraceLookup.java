@@ -2,6 +2,7 @@ package io.openwit.query.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openwit.common.schema.TableSchemas;
+import io.openwit.query.search.QueryDeadline;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -45,8 +46,11 @@ final class TraceLookup {
     return id;
   }
 
-  /** The trace's spans, earliest first; empty when the tenant has no such trace (or no spans table). */
-  List<ObjectNode> spans(String tenant, String traceId, Instant from, Instant to) {
+  /**
+   * The trace's spans, earliest first; empty when the tenant has no such trace (or no spans table).
+   * Stops with a timeout at {@code deadline}.
+   */
+  List<ObjectNode> spans(String tenant, String traceId, Instant from, Instant to, QueryDeadline deadline) {
     Table table;
     try {
       table = catalog.loadTable(TableIdentifier.of(tenant, TableSchemas.SPANS.name()));
@@ -63,6 +67,7 @@ final class TraceLookup {
     List<Record> rows = new ArrayList<>();
     try (CloseableIterable<Record> scan = IcebergGenerics.read(table).where(filter).build()) {
       for (Record row : scan) {
+        deadline.check();
         // the scan prunes files and row groups; rows are checked here
         if (traceId.equals(row.getField("trace_id"))) {
           rows.add(row.copy());

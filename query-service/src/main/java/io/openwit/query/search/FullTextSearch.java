@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentMap;
 import org.apache.iceberg.Table;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.ExitableDirectoryReader;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.MultiReader;
@@ -67,11 +68,11 @@ public final class FullTextSearch implements AutoCloseable {
   /**
    * The {@code limit} newest rows matching {@code query} (parsed by {@code QueryLanguage}) between
    * {@code fromMicros} and {@code toMicros}; when {@code after} is given, the next ones after that
-   * hit (a previous page's last).
+   * hit (a previous page's last). Stops with {@link QueryDeadline.QueryTimedOutException} at {@code deadline}.
    */
   public Hits search(String tenant, Table table, IndexedTable layout, Query query, long fromMicros, long toMicros,
-      int limit, Hit after) throws IOException {
-    return withSearcher(tenant, table, layout, fromMicros, toMicros, query, (searcher, filtered) -> {
+      int limit, Hit after, QueryDeadline deadline) throws IOException {
+    return withSearcher(tenant, table, layout, fromMicros, toMicros, query, deadline, (searcher, filtered) -> {
       long total = searcher.count(filtered);
       if (limit == 0 || total == 0) {
         return new Hits(total, List.of());
@@ -102,12 +103,13 @@ public final class FullTextSearch implements AutoCloseable {
 
   /**
    * How many rows between {@code fromMicros} and {@code toMicros} match {@code query}, per bucket of
-   * {@code intervalMicros} starting at {@code originMicros} (at or before {@code fromMicros}).
+   * {@code intervalMicros} starting at {@code originMicros} (at or before {@code fromMicros}). Stops with
+   * {@link QueryDeadline.QueryTimedOutException} at {@code deadline}.
    */
   public long[] histogram(String tenant, Table table, IndexedTable layout, Query query, long fromMicros,
-      long toMicros, long originMicros, long intervalMicros) throws IOException {
+      long toMicros, long originMicros, long intervalMicros, QueryDeadline deadline) throws IOException {
     int buckets = Math.toIntExact((toMicros - originMicros) / intervalMicros + 1);
-    return withSearcher(tenant, table, layout, fromMicros, toMicros, query, (searcher, filtered) -> {
+    return withSearcher(tenant, table, layout, fromMicros, toMicros, query, deadline, (searcher, filtered) -> {
       long[] counts = new long[buckets];
       searcher.search(filtered, new TimeBuckets(counts, originMicros, intervalMicros));
       return counts;
@@ -131,7 +133,7 @@ public final class FullTextSearch implements AutoCloseable {
   }
 
   private <T> T withSearcher(String tenant, Table table, IndexedTable layout, long fromMicros, long toMicros,
-      Query query, SearchWork<T> work) throws IOException {
+      Query query, QueryDeadline deadline, SearchWork<T> work) throws IOException {
     String tableKey = tenant + "." + layout.tableName();
     List<IndexRegistry.LiveSegment> all = registry.liveSegments(tenant, layout.tableName(), Long.MIN_VALUE, Long.MAX_VALUE);
     evictUnlisted(tableKey, all);
@@ -141,6 +143,8 @@ public final class FullTextSearch implements AutoCloseable {
       for (IndexRegistry.LiveSegment segment : all) {
         if (segment.segment().maxTime() >= fromMicros && segment.segment().minTime() <= toMicros) {
           acquired.add(acquire(tableKey, table, segment.segment()));
+          // opening a segment may download it
+          deadline.check();
           segment.dataFiles().forEach(file -> liveFiles.add(new BytesRef(file)));
         }
       }
@@ -150,8 +154,20 @@ public final class FullTextSearch implements AutoCloseable {
           // rows of files that left the table (retention, compaction) stay in a segment until it is merged
           .add(new TermInSetQuery(IndexedTable.FILE, liveFiles), BooleanClause.Occur.FILTER)
           .build();
-      IndexSearcher searcher = new IndexSearcher(new MultiReader(acquired.toArray(IndexReader[]::new), false));
-      return work.run(searcher, filtered);
+      // term expansion and doc-value reads poll the deadline through the exitable readers, scoring through the searcher
+      IndexReader[] exitable = new IndexReader[acquired.size()];
+      for (int i = 0; i < exitable.length; i++) {
+        exitable[i] = new ExitableDirectoryReader(acquired.get(i), deadline);
+      }
+      IndexSearcher searcher = new IndexSearcher(new MultiReader(exitable, false));
+      searcher.setTimeout(deadline);
+      T result = work.run(searcher, filtered);
+      if (searcher.timedOut()) {
+        throw deadline.timedOut();
+      }
+      return result;
+    } catch (ExitableDirectoryReader.ExitingReaderException e) {
+      throw deadline.timedOut();
     } finally {
       for (DirectoryReader reader : acquired) {
         reader.decRef();

@@ -28,8 +28,9 @@ import org.apache.iceberg.types.Types;
 public final class RowFetcher {
   private RowFetcher() {}
 
-  /** The rows of {@code hits}, in the hits' order. */
-  public static List<Record> rows(Table table, IndexedTable layout, List<FullTextSearch.Hit> hits) {
+  /** The rows of {@code hits}, in the hits' order; stops with a timeout at {@code deadline}. */
+  public static List<Record> rows(Table table, IndexedTable layout, List<FullTextSearch.Hit> hits,
+      QueryDeadline deadline) {
     Map<FullTextSearch.Hit, Record> found = new HashMap<>();
     Map<String, List<FullTextSearch.Hit>> byFile = new LinkedHashMap<>();
     StoredRows stored = null;
@@ -61,6 +62,7 @@ public final class RowFetcher {
               Expressions.lessThanOrEqual(layout.timeColumn(), max)))
           .build()) {
         for (Record row : rows) {
+          deadline.check();
           FullTextSearch.Hit hit = wanted.remove((Long) row.getField(MetadataColumns.ROW_POSITION.name()));
           if (hit != null) {
             found.put(hit, withoutPosition(row, schema));
