@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 class SearchDuringMaintenanceIT {
   private static final Logger LOG = LoggerFactory.getLogger(SearchDuringMaintenanceIT.class);
-  private static final int WAVES = 4;
-  private static final int WAVE = 5_000;
+  private static final int WAVES = 6;
+  private static final int WAVE = 1_500;
   private static final String LOGS = "openwit.\"default\".logs";
 
   /** One search's answer: when it was asked (ms since the maintenance run started) and its totals. */
