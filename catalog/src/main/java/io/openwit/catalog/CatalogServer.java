@@ -63,7 +63,7 @@ public final class CatalogServer implements AutoCloseable {
 
     BatchStore batches = metastore.batches();
     StoredBatchMarker storedBatches = new StoredBatchMarker(batches);
-    Janitor janitor = new Janitor(catalog, catalog, batches, metastore.controlPlane(), config,
+    Janitor janitor = new Janitor(catalog, catalog, batches, metastore.controlPlane(), metastore.indexes(), config,
         "catalog@" + NodeHeartbeat.hostName() + "/" + UUID.randomUUID());
     BatchMetrics batchMetrics = new BatchMetrics(batches);
     WalLag walLag = WalLag.start(config);

@@ -5,6 +5,7 @@ import io.openwit.catalog.WarehouseLocations;
 import io.openwit.common.config.OpenWitConfig;
 import io.openwit.common.metastore.BatchStore;
 import io.openwit.common.metastore.ControlPlane;
+import io.openwit.common.metastore.IndexRegistry;
 import io.openwit.common.metastore.MetastoreException;
 import io.openwit.common.observe.DaemonThreads;
 import io.openwit.common.observe.ProcessMetrics;
@@ -54,6 +55,7 @@ public final class Janitor implements AutoCloseable {
   private final SupportsNamespaces namespaces;
   private final BatchStore batches;
   private final ControlPlane controlPlane;
+  private final IndexRegistry indexes;
   private final OpenWitConfig config;
   private final WarehouseLocations warehouse;
   private final String holder;
@@ -70,11 +72,12 @@ public final class Janitor implements AutoCloseable {
   private volatile long nextMaintenanceAt;
 
   public Janitor(Catalog catalog, SupportsNamespaces namespaces, BatchStore batches, ControlPlane controlPlane,
-      OpenWitConfig config, String holder) {
+      IndexRegistry indexes, OpenWitConfig config, String holder) {
     this.catalog = catalog;
     this.namespaces = namespaces;
     this.batches = batches;
     this.controlPlane = controlPlane;
+    this.indexes = indexes;
     this.config = config;
     this.warehouse = new WarehouseLocations(config.warehouseLocation());
     this.holder = holder;
@@ -257,7 +260,8 @@ public final class Janitor implements AutoCloseable {
           table.location(), warehouse.root());
       return Optional.empty();
     }
-    TableReport report = TableMaintenance.maintain(warehouse, table, policy(identifier), System.currentTimeMillis());
+    TableReport report =
+        TableMaintenance.maintain(warehouse, indexes, table, policy(identifier), System.currentTimeMillis());
     count(report);
     return Optional.of(report);
   }

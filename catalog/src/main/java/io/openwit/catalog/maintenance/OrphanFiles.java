@@ -1,11 +1,14 @@
 package io.openwit.catalog.maintenance;
 
 import io.openwit.catalog.WarehouseLocations;
+import io.openwit.common.metastore.IndexRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.ManifestContent;
@@ -19,17 +22,25 @@ import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.FileInfo;
 import org.apache.iceberg.io.SupportsPrefixOperations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Deletes files under the table's location that no metadata references: what failed writes,
  * aborted commits and interrupted cleanups leave behind. Only files older than a minimum age go,
- * because a writer's files are unreferenced until it commits.
+ * because a writer's files are unreferenced until it commits. The full-text index folder is the
+ * index registry's: a segment's files go only when the registry neither lists the segment nor has
+ * it in flight (being built or merged), and they too must be older than the minimum age.
  */
 final class OrphanFiles {
+  private static final Logger LOG = LoggerFactory.getLogger(OrphanFiles.class);
+  /** Listings restarted when files vanish under them; more means something is wrong. */
+  private static final int LISTING_ATTEMPTS = 5;
+
   private OrphanFiles() {}
 
   /** Deletes the unreferenced files created before {@code createdBeforeMillis}; returns how many. */
-  static int remove(Table table, WarehouseLocations warehouse, long createdBeforeMillis) {
+  static int remove(Table table, WarehouseLocations warehouse, IndexRegistry indexes, long createdBeforeMillis) {
     if (!(table.io() instanceof SupportsPrefixOperations io)) {
       throw new UnsupportedOperationException(
           "the table's FileIO " + table.io().getClass().getName() + " cannot list files");
@@ -37,19 +48,52 @@ final class OrphanFiles {
     // a stale view of the table would make its newest files look unreferenced
     table.refresh();
     Set<String> reachable = reachableFiles(table);
-    List<String> orphans = new ArrayList<>();
-    // the full-text index lives beside the data but is the index registry's, not Iceberg's
     String indexFolder = normalize(table.location() + "/index/");
-    // the trailing slash keeps a listing by key prefix (object stores) out of sibling tables
-    for (FileInfo file : io.listPrefix(table.location() + "/")) {
+    List<String> orphans = new ArrayList<>();
+    Map<String, String> indexFiles = new HashMap<>();
+    for (FileInfo file : listOldFiles(io, table, createdBeforeMillis)) {
       String location = normalize(file.location());
-      if (file.createdAtMillis() < createdBeforeMillis && !reachable.contains(location)
-          && !location.startsWith(indexFolder)) {
+      if (location.startsWith(indexFolder)) {
+        String rest = location.substring(indexFolder.length());
+        indexFiles.put(file.location(), rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest);
+      } else if (!reachable.contains(location)) {
         orphans.add(file.location());
       }
     }
+    // read after the listing, so a segment registered or started while it ran is seen in use
+    Set<String> segmentsInUse = indexes.segmentIdsInUse(createdBeforeMillis);
+    indexFiles.forEach((location, segmentId) -> {
+      if (!segmentsInUse.contains(segmentId)) {
+        orphans.add(location);
+      }
+    });
     orphans.forEach(orphan -> TableMaintenance.deleteInside(table, warehouse, orphan));
     return orphans.size();
+  }
+
+  /**
+   * The files under the table's location created before {@code createdBeforeMillis}. A listing is
+   * restarted when it fails: Hadoop's local listing fails on a file deleted while it runs, as the
+   * index job deletes merged segments.
+   */
+  private static List<FileInfo> listOldFiles(SupportsPrefixOperations io, Table table, long createdBeforeMillis) {
+    for (int attempt = 1; ; attempt++) {
+      List<FileInfo> files = new ArrayList<>();
+      try {
+        // the trailing slash keeps a listing by key prefix (object stores) out of sibling tables
+        for (FileInfo file : io.listPrefix(table.location() + "/")) {
+          if (file.createdAtMillis() < createdBeforeMillis) {
+            files.add(file);
+          }
+        }
+        return files;
+      } catch (RuntimeException e) {
+        if (attempt == LISTING_ATTEMPTS) {
+          throw e;
+        }
+        LOG.info("listing {} again: a file vanished while it was listed ({})", table.name(), e.getMessage());
+      }
+    }
   }
 
   /** Every file the table's metadata references, normalized. */

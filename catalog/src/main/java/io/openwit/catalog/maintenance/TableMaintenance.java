@@ -2,6 +2,7 @@ package io.openwit.catalog.maintenance;
 
 import io.openwit.catalog.FlinkCommits;
 import io.openwit.catalog.WarehouseLocations;
+import io.openwit.common.metastore.IndexRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -45,9 +46,12 @@ public final class TableMaintenance {
     static final Retention NONE = new Retention(0, 0, OptionalLong.empty());
   }
 
-  /** Maintains {@code table}, deleting no file outside {@code warehouse} whatever its metadata names. */
-  public static TableReport maintain(WarehouseLocations warehouse, Table table, MaintenancePolicy policy,
-      long nowMillis) {
+  /**
+   * Maintains {@code table}, deleting no file outside {@code warehouse} whatever its metadata names,
+   * nor any index segment {@code indexes} lists or has in flight.
+   */
+  public static TableReport maintain(WarehouseLocations warehouse, IndexRegistry indexes, Table table,
+      MaintenancePolicy policy, long nowMillis) {
     Steps steps = new Steps(table.name());
     // judged before this run's own snapshots repeat (or expire) the pipeline's marks
     boolean removeOrphans = steps.run("orphan removal",
@@ -61,7 +65,7 @@ public final class TableMaintenance {
         () -> expireSnapshots(table, policy, warehouse, nowMillis, retention.snapshotId()), 0);
     int orphanFilesRemoved = removeOrphans
         ? steps.run("orphan removal",
-            () -> OrphanFiles.remove(table, warehouse, nowMillis - policy.orphanMinAgeMs()), 0)
+            () -> OrphanFiles.remove(table, warehouse, indexes, nowMillis - policy.orphanMinAgeMs()), 0)
         : 0;
     return new TableReport(table.name(), compaction.filesCompacted(), compaction.filesWritten(),
         compaction.rowsRewritten(), retention.filesDropped(), retention.rowsDropped(), snapshotsExpired,

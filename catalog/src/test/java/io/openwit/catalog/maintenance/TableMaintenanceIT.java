@@ -3,8 +3,11 @@ package io.openwit.catalog.maintenance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.openwit.catalog.WarehouseLocations;
+import io.openwit.common.metastore.IndexRegistry;
+import io.openwit.common.metastore.Metastore;
 import io.openwit.common.schema.TenantTables;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +23,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
@@ -62,9 +67,13 @@ class TableMaintenanceIT {
     return new WarehouseLocations(dir.resolve("warehouse").toUri().toString());
   }
   private JdbcCatalog catalog;
+  private IndexRegistry indexes;
 
   @BeforeEach
   void openCatalog() {
+    Metastore metastore = new Metastore("jdbc:sqlite:" + dir.resolve("metastore.db"), "", "");
+    metastore.migrate();
+    indexes = metastore.indexes();
     catalog = new JdbcCatalog();
     catalog.setConf(new Configuration());
     catalog.initialize("it", Map.of(
@@ -92,7 +101,7 @@ class TableMaintenanceIT {
     }
     assertThat(filesPerPartition(spans)).containsOnly(Map.entry(day(now - 10 * DAY_MS), 3), Map.entry(day(now), 5));
 
-    TableReport report = TableMaintenance.maintain(warehouse(), spans, policy(DAY_MS, 0), now);
+    TableReport report = TableMaintenance.maintain(warehouse(), indexes, spans, policy(DAY_MS, 0), now);
 
     assertThat(report.errors()).isEmpty();
     assertThat(report.table()).isEqualTo(spans.name());
@@ -120,7 +129,7 @@ class TableMaintenanceIT {
     assertThat(oldFiles).hasSize(3).allSatisfy(file -> assertThat(file).exists());
 
     // snapshots never age out here: only retention may expire the six appends
-    TableReport report = TableMaintenance.maintain(warehouse(), logs, policy(DAY_MS, 7), now);
+    TableReport report = TableMaintenance.maintain(warehouse(), indexes, logs, policy(DAY_MS, 7), now);
 
     assertThat(report.errors()).isEmpty();
     assertThat(report.retentionFilesDropped()).isEqualTo(3);
@@ -149,7 +158,7 @@ class TableMaintenanceIT {
     Path freshOrphan = strayFile(logs, now);
     long later = System.currentTimeMillis() + 1;
 
-    TableReport report = TableMaintenance.maintain(warehouse(), 
+    TableReport report = TableMaintenance.maintain(warehouse(), indexes, 
         logs, new MaintenancePolicy(TARGET_BYTES, 10, 0, 1, DAY_MS, 0), later);
 
     assertThat(report.errors()).isEmpty();
@@ -176,7 +185,7 @@ class TableMaintenanceIT {
 
     // two days on, the pipeline has not committed for longer than the orphan age: it may be down
     // with a checkpoint whose files only its state references
-    TableReport whilePipelineDown = TableMaintenance.maintain(warehouse(), logs, policy(DAY_MS, 7), now + 2 * DAY_MS);
+    TableReport whilePipelineDown = TableMaintenance.maintain(warehouse(), indexes, logs, policy(DAY_MS, 7), now + 2 * DAY_MS);
     assertThat(whilePipelineDown.errors()).isEmpty();
     assertThat(whilePipelineDown.retentionRowsDropped()).isEqualTo(1);
     assertThat(whilePipelineDown.orphanFilesRemoved()).isZero();
@@ -189,7 +198,7 @@ class TableMaintenanceIT {
         .containsEntry("openwit.maintenance", "true");
 
     flinkAppend(logs, List.of(log(logs, now, 3)), 9);
-    TableReport whilePipelineCommits = TableMaintenance.maintain(warehouse(), logs, policy(DAY_MS, 7), now + DAY_MS / 2);
+    TableReport whilePipelineCommits = TableMaintenance.maintain(warehouse(), indexes, logs, policy(DAY_MS, 7), now + DAY_MS / 2);
     assertThat(whilePipelineCommits.orphanFilesRemoved()).isEqualTo(1);
     assertThat(oldOrphan).doesNotExist();
     assertThat(rows(logs)).hasSize(2);
@@ -207,7 +216,7 @@ class TableMaintenanceIT {
     Table planned = catalog.loadTable(TableIdentifier.of("acme", "logs"));
     written.addAll(append(logs, List.of(log(logs, now, 3))));
 
-    TableReport report = TableMaintenance.maintain(warehouse(), planned, policy(DAY_MS, 0), now);
+    TableReport report = TableMaintenance.maintain(warehouse(), indexes, planned, policy(DAY_MS, 0), now);
 
     assertThat(report.errors()).isEmpty();
     assertThat(report.filesCompacted()).isEqualTo(3);
@@ -229,7 +238,7 @@ class TableMaintenanceIT {
     Set<Path> filesBefore = filesUnder(logs);
     long later = System.currentTimeMillis() + 1;
 
-    TableReport report = TableMaintenance.maintain(warehouse(), 
+    TableReport report = TableMaintenance.maintain(warehouse(), indexes, 
         logs, new MaintenancePolicy(TARGET_BYTES, 2, 0, 1, DAY_MS, 0), later);
 
     assertThat(report.errors()).singleElement().asString()
@@ -241,6 +250,91 @@ class TableMaintenanceIT {
     assertThat(oldOrphan).doesNotExist();
     // what the failed rewrite wrote is gone again
     assertThat(filesUnder(logs)).allSatisfy(file -> assertThat(filesBefore).contains(file));
+  }
+
+  @Test
+  void orphanRemovalDeletesOnlyOldSegmentsTheIndexRegistryNeitherListsNorBuilds() throws IOException {
+    Table logs = TenantTables.create(catalog, TableIdentifier.of("acme", "logs"));
+    long now = System.currentTimeMillis();
+    append(logs, List.of(log(logs, now, 1)));
+    long old = now - 3 * DAY_MS;
+    Path registered = segmentFolder(logs, "registered", old);
+    indexes.register(new IndexRegistry.Segment("registered", "acme", "logs", registered.toUri().toString(),
+        List.of("_0.cfs", "segments_1"), 0, 1, 1, 10, old), List.of(), true);
+    Path building = segmentFolder(logs, "building", old);
+    indexes.startBuilding("building", "acme", "logs", building.toUri().toString(), now);
+    Path died = segmentFolder(logs, "died", old);
+    indexes.startBuilding("died", "acme", "logs", died.toUri().toString(), old);
+    Path abandoned = segmentFolder(logs, "abandoned", old);
+    Path fresh = segmentFolder(logs, "fresh", now);
+
+    TableReport report = TableMaintenance.maintain(warehouse(), indexes, logs,
+        new MaintenancePolicy(TARGET_BYTES, 10, NEVER_MS, 1, DAY_MS, 0), now + 1);
+
+    assertThat(report.errors()).isEmpty();
+    assertThat(report.orphanFilesRemoved()).as("the files of the two dead segments").isEqualTo(8);
+    assertThat(registered.resolve("_0.cfs")).exists();
+    assertThat(building.resolve("_0.cfs")).exists();
+    assertThat(fresh.resolve("_0.cfs")).exists();
+    assertThat(died.resolve("_0.cfs")).doesNotExist();
+    assertThat(abandoned.resolve("_0.cfs")).doesNotExist();
+    assertThat(rows(logs)).hasSize(1);
+  }
+
+  @Test
+  void orphanRemovalLogsNoErrorWhileTheIndexJobWritesAndDeletesSegments() throws Exception {
+    Table logs = TenantTables.create(catalog, TableIdentifier.of("acme", "logs"));
+    long now = System.currentTimeMillis();
+    for (int i = 0; i < 3; i++) {
+      append(logs, List.of(log(logs, now, i)));
+    }
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicInteger churned = new AtomicInteger();
+    // as the index job does: a segment is listed in flight, written, registered, then merged away and deleted
+    Thread indexJob = new Thread(() -> {
+      while (running.get()) {
+        String id = UUID.randomUUID().toString();
+        Path folder = Path.of(URI.create(logs.location() + "/index/" + id));
+        indexes.startBuilding(id, "acme", "logs", folder.toUri().toString(), System.currentTimeMillis());
+        try {
+          segmentFolder(logs, id, System.currentTimeMillis() - 3 * DAY_MS);
+          try (var files = Files.list(folder)) {
+            for (Path file : files.toList()) {
+              Files.delete(file);
+            }
+          }
+          Files.delete(folder);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        indexes.abandon(id);
+        churned.incrementAndGet();
+      }
+    }, "index-job-churn");
+    indexJob.start();
+    List<TableReport> reports = new ArrayList<>();
+    try {
+      for (int run = 0; run < 20; run++) {
+        reports.add(TableMaintenance.maintain(warehouse(), indexes, logs,
+            new MaintenancePolicy(TARGET_BYTES, 10, NEVER_MS, 1, DAY_MS, 0), System.currentTimeMillis()));
+      }
+    } finally {
+      running.set(false);
+      indexJob.join();
+    }
+    assertThat(churned.get()).as("segments written and deleted during the runs").isGreaterThan(20);
+    assertThat(reports).allSatisfy(report -> assertThat(report.errors()).isEmpty());
+    assertThat(rows(logs)).hasSize(3);
+  }
+
+  /** A segment folder of the table, its files last modified at {@code modifiedMillis}. */
+  private static Path segmentFolder(Table table, String segmentId, long modifiedMillis) throws IOException {
+    Path folder = Files.createDirectories(Path.of(URI.create(table.location() + "/index/" + segmentId)));
+    for (String name : List.of("_0.cfs", "_0.cfe", "_0.si", "segments_1")) {
+      Path file = Files.write(folder.resolve(name), new byte[] {1, 2, 3});
+      Files.setLastModifiedTime(file, FileTime.fromMillis(modifiedMillis));
+    }
+    return folder;
   }
 
   private static MaintenancePolicy policy(long orphanMinAgeMs, int retentionDays) {

@@ -115,10 +115,10 @@ class MaintenanceIT {
       try (RESTCatalog catalog = new RESTCatalog()) {
         catalog.setConf(new Configuration());
         catalog.initialize("janitors", Map.of("uri", openWit.config.catalogUri()));
-        Janitor first = new Janitor(catalog, catalog, metastore.batches(), metastore.controlPlane(), openWit.config,
-            "janitor-a");
-        Janitor second = new Janitor(catalog, catalog, metastore.batches(), metastore.controlPlane(), openWit.config,
-            "janitor-b");
+        Janitor first = new Janitor(catalog, catalog, metastore.batches(), metastore.controlPlane(), metastore.indexes(),
+            openWit.config, "janitor-a");
+        Janitor second = new Janitor(catalog, catalog, metastore.batches(), metastore.controlPlane(), metastore.indexes(),
+            openWit.config, "janitor-b");
         List<String> winners = new ArrayList<>();
         for (int round = 0; round < 5; round++) {
           CountDownLatch gate = new CountDownLatch(1);

@@ -17,6 +17,12 @@ import java.util.Set;
  * data files they index. A data file belongs to at most one segment, so registering a segment that
  * covers an already indexed file fails as a whole; that is what keeps indexing exactly-once across
  * restarts and concurrent builders.
+ *
+ * <p>Files that replace others (compaction) are registered hidden while the files they replace are
+ * still indexed; {@link #settle} then forgets the replaced files and shows their replacements in one
+ * transaction, so a search counts every row once before, during and after a rewrite. Segments being
+ * built are listed as in flight before their first file is written, for orphan removal to spare.
+ * The registry also keeps which attribute keys a table indexes as fields of their own.
  */
 public final class IndexRegistry {
   private static final String SEGMENT_COLUMNS =
@@ -43,8 +49,16 @@ public final class IndexRegistry {
   /** A data file a segment indexes, with its row count. */
   public record IndexedFile(String path, long recordCount) {}
 
-  /** A segment with the data files of it that are still live (what a search may return rows of). */
-  public record LiveSegment(Segment segment, List<String> dataFiles) {}
+  /**
+   * A segment with its data files: {@code dataFiles} are visible (what a search may return rows of),
+   * {@code pendingFiles} wait for the files they replace to be settled (kept by merges, never searched).
+   */
+  public record LiveSegment(Segment segment, List<String> dataFiles, List<String> pendingFiles) {
+    public LiveSegment {
+      dataFiles = List.copyOf(dataFiles);
+      pendingFiles = List.copyOf(pendingFiles);
+    }
+  }
 
   /** Thrown when a data file a new segment covers is already indexed by another segment. */
   public static final class AlreadyIndexedException extends RuntimeException {
@@ -53,8 +67,48 @@ public final class IndexRegistry {
     }
   }
 
-  /** Registers {@code segment} as the index of {@code files}, all or nothing. */
-  public void register(Segment segment, Collection<IndexedFile> files) {
+  /**
+   * Lists segment {@code segmentId} of the table as being built into {@code location} from
+   * {@code startedAtMillis}, until it is registered or abandoned.
+   */
+  public void startBuilding(String segmentId, String tenant, String table, String location, long startedAtMillis) {
+    metastore.inTransaction(connection -> Metastore.execute(connection,
+        "INSERT INTO index_in_flight (segment_id, tenant, table_name, location, started_at) VALUES (?, ?, ?, ?, ?)",
+        segmentId, tenant, table, location, startedAtMillis));
+  }
+
+  /** Takes a segment that will not be registered (failed, or lost the race) off the in-flight list. */
+  public void abandon(String segmentId) {
+    metastore.inTransaction(connection ->
+        Metastore.execute(connection, "DELETE FROM index_in_flight WHERE segment_id = ?", segmentId));
+  }
+
+  /**
+   * The ids of every registered segment and of every segment in flight since {@code inFlightSince}
+   * (epoch milliseconds; older in-flight entries are builds that died): the segment folders that
+   * storage cleanup must leave alone.
+   */
+  public Set<String> segmentIdsInUse(long inFlightSince) {
+    return metastore.inTransaction(connection -> {
+      Set<String> ids = new HashSet<>();
+      try (PreparedStatement statement = connection.prepareStatement(
+          "SELECT segment_id FROM index_segments UNION SELECT segment_id FROM index_in_flight WHERE started_at >= ?")) {
+        Metastore.bind(statement, inFlightSince);
+        try (ResultSet rows = statement.executeQuery()) {
+          while (rows.next()) {
+            ids.add(rows.getString(1));
+          }
+        }
+      }
+      return ids;
+    });
+  }
+
+  /**
+   * Registers {@code segment} as the index of {@code files}, all or nothing; with {@code visible}
+   * false the files stay out of searches until {@link #settle}.
+   */
+  public void register(Segment segment, Collection<IndexedFile> files, boolean visible) {
     metastore.inTransaction(connection -> {
       for (IndexedFile file : files) {
         if (isIndexed(connection, file.path())) {
@@ -62,10 +116,11 @@ public final class IndexRegistry {
         }
       }
       insertSegment(connection, segment);
+      Metastore.execute(connection, "DELETE FROM index_in_flight WHERE segment_id = ?", segment.id());
       for (IndexedFile file : files) {
-        Metastore.execute(connection,
-            "INSERT INTO index_files (data_file, segment_id, tenant, table_name, record_count) VALUES (?, ?, ?, ?, ?)",
-            file.path(), segment.id(), segment.tenant(), segment.table(), file.recordCount());
+        Metastore.execute(connection, "INSERT INTO index_files (data_file, segment_id, tenant, table_name, record_count,"
+            + " visible) VALUES (?, ?, ?, ?, ?, ?)",
+            file.path(), segment.id(), segment.tenant(), segment.table(), file.recordCount(), visible ? 1 : 0);
       }
       return null;
     });
@@ -79,6 +134,7 @@ public final class IndexRegistry {
   public void replace(Collection<String> merged, Segment replacement) {
     metastore.inTransaction(connection -> {
       insertSegment(connection, replacement);
+      Metastore.execute(connection, "DELETE FROM index_in_flight WHERE segment_id = ?", replacement.id());
       for (String id : merged) {
         Metastore.execute(connection, "UPDATE index_files SET segment_id = ? WHERE segment_id = ?", replacement.id(), id);
         Metastore.execute(connection, "DELETE FROM index_segments WHERE segment_id = ?", id);
@@ -98,13 +154,27 @@ public final class IndexRegistry {
     }, tenant, table);
   }
 
+  /** Data files of the table indexed but hidden until {@link #settle}. */
+  public Set<String> pendingFiles(String tenant, String table) {
+    return metastore.query("SELECT data_file FROM index_files WHERE tenant = ? AND table_name = ? AND visible = 0",
+        rows -> {
+          Set<String> files = new HashSet<>();
+          while (rows.next()) {
+            files.add(rows.getString(1));
+          }
+          return files;
+        }, tenant, table);
+  }
+
   /**
-   * Forgets data files that left the table (retention, compaction); returns the segments left
-   * indexing no live file, which are removed from the registry too (their storage is the caller's
-   * to delete).
+   * In one transaction, forgets {@code dataFiles}, which left the table (retention, compaction),
+   * and shows the table's pending files, which replace them; returns the segments left indexing no
+   * file, which are removed from the registry too (their storage is the caller's to delete).
    */
-  public List<Segment> forgetFiles(String tenant, String table, Collection<String> dataFiles) {
+  public List<Segment> settle(String tenant, String table, Collection<String> dataFiles) {
     return metastore.inTransaction(connection -> {
+      Metastore.execute(connection, "UPDATE index_files SET visible = 1 WHERE tenant = ? AND table_name = ? AND visible = 0",
+          tenant, table);
       Set<String> touched = new HashSet<>();
       for (String file : dataFiles) {
         try (PreparedStatement statement = connection.prepareStatement(
@@ -147,14 +217,18 @@ public final class IndexRegistry {
       List<Segment> segments = segments(connection,
           "WHERE tenant = ? AND table_name = ? AND max_time >= ? AND min_time <= ? ORDER BY max_time DESC",
           tenant, table, fromMicros, toMicros);
-      Map<String, List<String>> files = new LinkedHashMap<>();
-      segments.forEach(segment -> files.put(segment.id(), new ArrayList<>()));
+      Map<String, List<String>> visible = new LinkedHashMap<>();
+      Map<String, List<String>> pending = new LinkedHashMap<>();
+      segments.forEach(segment -> {
+        visible.put(segment.id(), new ArrayList<>());
+        pending.put(segment.id(), new ArrayList<>());
+      });
       try (PreparedStatement statement = connection.prepareStatement(
-          "SELECT segment_id, data_file FROM index_files WHERE tenant = ? AND table_name = ?")) {
+          "SELECT segment_id, data_file, visible FROM index_files WHERE tenant = ? AND table_name = ?")) {
         Metastore.bind(statement, tenant, table);
         try (ResultSet rows = statement.executeQuery()) {
           while (rows.next()) {
-            List<String> ofSegment = files.get(rows.getString(1));
+            List<String> ofSegment = (rows.getInt(3) == 1 ? visible : pending).get(rows.getString(1));
             if (ofSegment != null) {
               ofSegment.add(rows.getString(2));
             }
@@ -163,7 +237,7 @@ public final class IndexRegistry {
       }
       List<LiveSegment> live = new ArrayList<>();
       for (Segment segment : segments) {
-        live.add(new LiveSegment(segment, List.copyOf(files.get(segment.id()))));
+        live.add(new LiveSegment(segment, visible.get(segment.id()), pending.get(segment.id())));
       }
       return live;
     });
@@ -179,6 +253,45 @@ public final class IndexRegistry {
   /** Every segment of every table, for status pages and storage cleanup. */
   public List<Segment> allSegments() {
     return metastore.inTransaction(connection -> segments(connection, "ORDER BY tenant, table_name, created_at"));
+  }
+
+  /** The attribute fields ({@code attributes.<key>}, ...) the table indexes as fields of their own. */
+  public Set<String> attributeFields(String tenant, String table) {
+    return metastore.inTransaction(connection -> attributeFields(connection, tenant, table));
+  }
+
+  /**
+   * Gives {@code wanted} fields of their own to the table while it has fewer than {@code max},
+   * first come first served (in {@code wanted}'s order); returns every field the table now owns.
+   */
+  public Set<String> claimAttributeFields(String tenant, String table, Collection<String> wanted, int max) {
+    return metastore.inTransaction(connection -> {
+      Set<String> owned = attributeFields(connection, tenant, table);
+      for (String field : wanted) {
+        if (owned.size() >= max) {
+          break;
+        }
+        if (owned.add(field)) {
+          Metastore.execute(connection,
+              "INSERT INTO index_attribute_fields (tenant, table_name, field_name) VALUES (?, ?, ?)", tenant, table, field);
+        }
+      }
+      return owned;
+    });
+  }
+
+  private static Set<String> attributeFields(Connection connection, String tenant, String table) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(
+        "SELECT field_name FROM index_attribute_fields WHERE tenant = ? AND table_name = ?")) {
+      Metastore.bind(statement, tenant, table);
+      try (ResultSet rows = statement.executeQuery()) {
+        Set<String> fields = new HashSet<>();
+        while (rows.next()) {
+          fields.add(rows.getString(1));
+        }
+        return fields;
+      }
+    }
   }
 
   private static boolean isIndexed(Connection connection, String dataFile) throws SQLException {

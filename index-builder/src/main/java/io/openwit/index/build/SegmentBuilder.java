@@ -1,6 +1,7 @@
 package io.openwit.index.build;
 
 import io.openwit.common.metastore.IndexRegistry;
+import io.openwit.index.format.AttributeFields;
 import io.openwit.index.format.IndexedTable;
 import io.openwit.index.format.QueryLanguage;
 import io.openwit.index.format.SegmentStorage;
@@ -64,10 +65,17 @@ public final class SegmentBuilder {
     return config;
   }
 
-  /** Indexes every row of {@code files} and stores the segment beside {@code table}'s data. */
-  public IndexRegistry.Segment build(String tenant, Table table, IndexedTable layout, List<DataFileRef> files)
-      throws IOException {
-    String id = UUID.randomUUID().toString();
+  /** A new segment's id, unique across tables. */
+  public static String newSegmentId() {
+    return UUID.randomUUID().toString();
+  }
+
+  /**
+   * Indexes every row of {@code files} as segment {@code id} and stores it beside {@code table}'s
+   * data; {@code attributeFields} bounds the attribute keys that become fields of their own.
+   */
+  public IndexRegistry.Segment build(String id, String tenant, Table table, IndexedTable layout, List<DataFileRef> files,
+      AttributeFields attributeFields) throws IOException {
     Path local = workDirectory.resolve(id);
     try {
       Schema projection = storeRows ? table.schema() : layout.projection(table.schema());
@@ -79,7 +87,7 @@ public final class SegmentBuilder {
             long position = 0;
             for (Record row : rows) {
               byte[] stored = encoder == null ? null : StoredRows.encode(encoder, row);
-              writer.addDocument(layout.document(row, file.path(), position++, stored));
+              writer.addDocument(layout.document(row, file.path(), position++, stored, attributeFields));
             }
           }
         }
@@ -93,12 +101,11 @@ public final class SegmentBuilder {
   }
 
   /**
-   * Merges {@code segments} into one, leaving out the rows of data files no longer live; the
-   * merged segment is stored beside {@code table}'s data.
+   * Merges {@code segments} into segment {@code id}, leaving out the rows of data files no longer
+   * registered (visible or pending); the merged segment is stored beside {@code table}'s data.
    */
-  public IndexRegistry.Segment merge(String tenant, Table table, IndexedTable layout,
+  public IndexRegistry.Segment merge(String id, String tenant, Table table, IndexedTable layout,
       List<IndexRegistry.LiveSegment> segments, Path cache) throws IOException {
-    String id = UUID.randomUUID().toString();
     Path local = workDirectory.resolve(id);
     List<Directory> sources = new ArrayList<>();
     try {
@@ -106,6 +113,7 @@ public final class SegmentBuilder {
       for (IndexRegistry.LiveSegment segment : segments) {
         sources.add(SegmentStorage.open(table.io(), segment.segment(), cache));
         segment.dataFiles().forEach(file -> liveFiles.add(new BytesRef(file)));
+        segment.pendingFiles().forEach(file -> liveFiles.add(new BytesRef(file)));
       }
       try (Directory directory = FSDirectory.open(local); IndexWriter writer = new IndexWriter(directory, writerConfig())) {
         writer.addIndexes(sources.toArray(Directory[]::new));

@@ -30,7 +30,8 @@ import org.apache.lucene.util.BytesRef;
  * lower case, no stop words) and also kept whole under {@code <column>.keyword} when no longer than
  * {@link #MAX_EXACT_LENGTH} characters, as Elasticsearch's default mapping does. Exact columns and
  * attribute values ({@code attributes.<key>}, {@code resource_attributes.<key>}) are single terms,
- * case-sensitive. Every document also carries the hidden fields that lead back to its row: the data
+ * case-sensitive; attribute keys beyond the table's bound go to one catch-all field per map (see
+ * {@link AttributeFields}). Every document also carries the hidden fields that lead back to its row: the data
  * file, the row's position in it, and its time in epoch microseconds; and, when the index keeps
  * rows, the row itself.
  */
@@ -50,7 +51,6 @@ public enum IndexedTable {
   public static final String ROW = "_row";
   public static final String KEYWORD_SUFFIX = ".keyword";
   public static final int MAX_EXACT_LENGTH = 256;
-  private static final List<String> ATTRIBUTE_MAPS = List.of("attributes", "resource_attributes");
   /** Full text with positions (for phrases) but no norms: searches sort by time, never by score. */
   private static final FieldType FULL_TEXT = fullText();
 
@@ -103,7 +103,7 @@ public enum IndexedTable {
     columns.addAll(textColumns);
     columns.addAll(exactColumns);
     columns.addAll(numericColumns.keySet());
-    columns.addAll(ATTRIBUTE_MAPS);
+    columns.addAll(AttributeFields.MAPS);
     return tableSchema.select(columns);
   }
 
@@ -115,9 +115,11 @@ public enum IndexedTable {
 
   /**
    * The document of {@code row}, the row at {@code position} of {@code dataFile}; {@code storedRow}
-   * is the whole row encoded by {@link StoredRows}, or null when the index does not keep rows.
+   * is the whole row encoded by {@link StoredRows}, or null when the index does not keep rows;
+   * {@code attributeFields} says which attribute keys are fields of their own.
    */
-  public Document document(Record row, String dataFile, long position, byte[] storedRow) {
+  public Document document(Record row, String dataFile, long position, byte[] storedRow,
+      AttributeFields attributeFields) {
     Document document = new Document();
     if (storedRow != null) {
       document.add(new StoredField(ROW, storedRow));
@@ -150,11 +152,30 @@ public enum IndexedTable {
         document.add(new LongPoint(column, number));
       }
     });
-    for (String map : ATTRIBUTE_MAPS) {
+    List<String> attributeFieldsOfRow = new ArrayList<>();
+    for (String map : AttributeFields.MAPS) {
       if (row.getField(map) instanceof Map<?, ?> attributes) {
         attributes.forEach((key, value) -> {
           if (key != null && value != null) {
-            addExact(document, map + "." + key, value.toString());
+            attributeFieldsOfRow.add(map + "." + key);
+          }
+        });
+      }
+    }
+    attributeFields.claimRoomFor(attributeFieldsOfRow);
+    for (String map : AttributeFields.MAPS) {
+      if (row.getField(map) instanceof Map<?, ?> attributes) {
+        attributes.forEach((key, value) -> {
+          if (key != null && value != null) {
+            String name = key.toString();
+            String field = map + "." + name;
+            String text = value.toString();
+            if (attributeFields.owns(field)) {
+              addExact(document, field, text);
+            } else if (name.length() <= AttributeFields.MAX_FIELD_LENGTH && text.length() <= MAX_EXACT_LENGTH) {
+              document.add(new StringField(AttributeFields.catchAll(map), name + AttributeFields.SEPARATOR + text,
+                  Field.Store.NO));
+            }
           }
         });
       }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.SupportsPrefixOperations;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 
@@ -84,6 +85,19 @@ public final class SegmentStorage {
     }
     deleteFile(cache.resolve(segment.id() + ".complete"));
     deleteTree(cache.resolve(segment.id()));
+  }
+
+  /**
+   * Deletes whatever a failed build or merge stored under {@code location}, file names unknown; on
+   * storage that cannot list by prefix, orphan removal takes what is left once it is old enough.
+   */
+  public static void deleteFolder(FileIO io, String location) {
+    Path local = localPath(location);
+    if (local != null) {
+      deleteTree(local);
+    } else if (io instanceof SupportsPrefixOperations prefixes) {
+      prefixes.deletePrefix(location + "/");
+    }
   }
 
   /** The local folder of a {@code file:} or plain-path location; null for object storage. */

@@ -4,8 +4,9 @@ import java.util.Arrays;
 
 /**
  * What the planner asks the builder to do for one table: index {@code paths} (new data files, with
- * their formats, row counts and sizes) and forget {@code removed} (files that left the table). A Flink
- * POJO, so it travels without Kryo.
+ * their formats, row counts and sizes), {@code hidden} from searches when they replace files still
+ * indexed; or, with {@code settle}, forget {@code removed} (files that left the table) and show the
+ * hidden files in their place. A Flink POJO, so it travels without Kryo.
  */
 public class IndexWork {
   public String tenant;
@@ -15,10 +16,27 @@ public class IndexWork {
   public long[] recordCounts;
   public long[] sizes;
   public String[] removed;
+  public boolean hidden;
+  public boolean settle;
 
   public IndexWork() {}
 
-  IndexWork(String tenant, String table, String[] paths, String[] formats, long[] recordCounts, long[] sizes,
+  /** Work that indexes {@code paths}, {@code hidden} or not. */
+  static IndexWork index(String tenant, String table, String[] paths, String[] formats, long[] recordCounts,
+      long[] sizes, boolean hidden) {
+    IndexWork work = new IndexWork(tenant, table, paths, formats, recordCounts, sizes, new String[0]);
+    work.hidden = hidden;
+    return work;
+  }
+
+  /** Work that forgets {@code removed} and shows the table's hidden files, in one step. */
+  static IndexWork settle(String tenant, String table, String[] removed) {
+    IndexWork work = new IndexWork(tenant, table, new String[0], new String[0], new long[0], new long[0], removed);
+    work.settle = true;
+    return work;
+  }
+
+  private IndexWork(String tenant, String table, String[] paths, String[] formats, long[] recordCounts, long[] sizes,
       String[] removed) {
     this.tenant = tenant;
     this.table = table;
@@ -35,7 +53,7 @@ public class IndexWork {
 
   @Override
   public String toString() {
-    return tableKey() + ": index " + paths.length + " files, forget " + removed.length
-        + (removed.length > 0 ? " " + Arrays.toString(removed) : "");
+    return settle ? tableKey() + ": settle, forget " + removed.length + " " + Arrays.toString(removed)
+        : tableKey() + ": index " + paths.length + (hidden ? " files, hidden until settled" : " files");
   }
 }

@@ -93,19 +93,22 @@ final class PlanIndexWork extends ProcessFunction<Long, IndexWork> {
     List<String> removed = indexed.stream().filter(path -> !live.containsKey(path)).sorted().toList();
     handed.keySet().removeIf(path -> indexed.contains(path) || !live.containsKey(path));
     added.sort((a, b) -> a.location().compareTo(b.location()));
+    // while files that left the table are still indexed, new files may hold their rows (compaction):
+    // they stay hidden until all of them are indexed, then one settle swaps old for new
+    boolean replacing = !removed.isEmpty() || !registry.pendingFiles(tenant, layout.tableName()).isEmpty();
 
     int perSegment = config.index().maxFilesPerSegment();
-    boolean first = true;
-    for (int start = 0; start < added.size() || (first && !removed.isEmpty()); start += perSegment) {
+    for (int start = 0; start < added.size(); start += perSegment) {
       List<DataFile> chunk = added.subList(start, Math.min(added.size(), start + perSegment));
-      String[] forget = first ? removed.toArray(String[]::new) : new String[0];
-      out.collect(new IndexWork(tenant, layout.tableName(),
+      out.collect(IndexWork.index(tenant, layout.tableName(),
           chunk.stream().map(DataFile::location).toArray(String[]::new),
           chunk.stream().map(file -> file.format().name()).toArray(String[]::new),
           chunk.stream().mapToLong(DataFile::recordCount).toArray(),
-          chunk.stream().mapToLong(DataFile::fileSizeInBytes).toArray(), forget));
+          chunk.stream().mapToLong(DataFile::fileSizeInBytes).toArray(), replacing));
       chunk.forEach(file -> handed.put(file.location(), loadedAt));
-      first = false;
+    }
+    if (replacing && added.isEmpty() && handed.isEmpty()) {
+      out.collect(IndexWork.settle(tenant, layout.tableName(), removed.toArray(String[]::new)));
     }
     if (handed.isEmpty() && added.isEmpty()) {
       // everything this snapshot holds is indexed: so is every batch stored before it was read

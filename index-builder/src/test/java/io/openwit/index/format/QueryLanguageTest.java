@@ -10,6 +10,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
 import org.apache.lucene.index.DirectoryReader;
@@ -32,6 +33,8 @@ class QueryLanguageTest {
       "user_id=42 logged in from example.com",
   };
   private static final ByteBuffersDirectory DIRECTORY = new ByteBuffersDirectory();
+  /** No bound here: every attribute key gets a field of its own (AttributeFieldsTest covers the bound). */
+  private static final AttributeFields EVERY_KEY_OWNED = new AttributeFields(Set.of(), Integer.MAX_VALUE, Set::copyOf);
 
   @BeforeAll
   static void index() throws IOException {
@@ -44,7 +47,7 @@ class QueryLanguageTest {
         row.setField("severity_number", i % 2 == 0 ? 17 : 9);
         row.setField("service_name", i < 2 ? "checkout" : "billing");
         row.setField("attributes", Map.of("http.status_code", Integer.toString(500 + i), "user.id", "u-" + i));
-        writer.addDocument(IndexedTable.LOGS.document(row, "file-" + (i % 2) + ".parquet", i, null));
+        writer.addDocument(IndexedTable.LOGS.document(row, "file-" + (i % 2) + ".parquet", i, null, EVERY_KEY_OWNED));
       }
     }
   }

@@ -1,6 +1,7 @@
 package io.openwit.query.search;
 
 import io.openwit.common.metastore.IndexRegistry;
+import io.openwit.index.format.AttributeFields;
 import io.openwit.index.format.IndexedTable;
 import io.openwit.index.format.SegmentStorage;
 import java.io.IOException;
@@ -141,7 +142,9 @@ public final class FullTextSearch implements AutoCloseable {
     try {
       List<BytesRef> liveFiles = new ArrayList<>();
       for (IndexRegistry.LiveSegment segment : all) {
-        if (segment.segment().maxTime() >= fromMicros && segment.segment().minTime() <= toMicros) {
+        // a segment of files still hidden (replacing files not yet settled) is not searched yet
+        if (!segment.dataFiles().isEmpty()
+            && segment.segment().maxTime() >= fromMicros && segment.segment().minTime() <= toMicros) {
           acquired.add(acquire(tableKey, table, segment.segment()));
           // opening a segment may download it
           deadline.check();
@@ -149,9 +152,12 @@ public final class FullTextSearch implements AutoCloseable {
         }
       }
       Query filtered = new BooleanQuery.Builder()
-          .add(query, BooleanClause.Occur.FILTER)
+          // keys beyond the table's attribute field bound are searched in the catch-all field
+          .add(AttributeFields.rewrite(query, registry.attributeFields(tenant, layout.tableName())),
+              BooleanClause.Occur.FILTER)
           .add(LongPoint.newRangeQuery(IndexedTable.TIME, fromMicros, toMicros), BooleanClause.Occur.FILTER)
-          // rows of files that left the table (retention, compaction) stay in a segment until it is merged
+          // rows of files that left the table (retention, compaction) stay in a segment until it is merged;
+          // rows of hidden files wait for the settle that forgets the files they replace
           .add(new TermInSetQuery(IndexedTable.FILE, liveFiles), BooleanClause.Occur.FILTER)
           .build();
       // term expansion and doc-value reads poll the deadline through the exitable readers, scoring through the searcher
