@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.openwit.common.config.OpenWitConfig;
 import io.openwit.query.trino.TrinoServer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,6 +14,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -44,9 +46,79 @@ class CrashIT {
       }
       awaitMoreAcknowledged(load, SPANS_PER_RUN);
       load.close();
-      assertEveryAcknowledgedSpanStoredOnce(config, load, "whole single-node stack");
+      assertEveryAcknowledgedSpanStoredOnce(trinoJdbcUrl(config), load, "whole single-node stack");
     } finally {
       stack.close();
+    }
+  }
+
+  /**
+   * Cluster mode, each part a process of its own: a Kafka broker, the catalog (SQLite metastore),
+   * a receiver, and a Flink session cluster running the ingest job; in each cycle the receiver, the
+   * TaskManager, the Kafka broker and the catalog are SIGKILLed in turn and started again.
+   */
+  @Test
+  void sigkilledClusterPartsKeepEveryAcknowledgedSpanExactlyOnce() throws Exception {
+    SharedEngines engines = SharedEngines.get();
+    Path root = Files.createDirectories(engines.root.resolve("crash-cluster-" + System.nanoTime()));
+    int kafkaPort = SharedEngines.freePort();
+    int receiverPort = SharedEngines.freePort();
+    OpenWitConfig config = SharedEngines.config(root, Map.of(
+        "metastore.jdbc_url", Metastores.SQLITE.createEmpty(root),
+        // where the shared Trino looks for the catalog
+        "catalog.port", Integer.toString(engines.catalogPort),
+        "receiver.http_port", Integer.toString(receiverPort),
+        "receiver.json_http_port", Integer.toString(SharedEngines.freePort()),
+        "receiver.grpc_port", Integer.toString(SharedEngines.freePort()),
+        "ingestion.kafka.bootstrap_servers", "127.0.0.1:" + kafkaPort,
+        "pipeline.checkpoint_interval_ms", Long.toString(CHECKPOINT_INTERVAL_MS)));
+    String configFile = configFile(root).toString();
+    Path testClasses = Path.of(CrashIT.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    try (PartProcess kafka = PartProcess.start("kafka", HttpApi.javaCommand(List.of(testClasses),
+            KafkaBrokerProcess.class.getName(), root.resolve("kafka").toString(), Integer.toString(kafkaPort),
+            Integer.toString(SharedEngines.freePort())), root,
+            output -> Files.readString(output).contains(KafkaBrokerProcess.READY));
+        PartProcess catalog = PartProcess.start("catalog", HttpApi.cliCommand("catalog", "--config", configFile), root,
+            output -> answersReady(config.catalogUri() + "/health/ready"));
+        PartProcess receiver = PartProcess.start("receiver", HttpApi.cliCommand("receiver", "--config", configFile),
+            root, output -> answersReady("http://127.0.0.1:" + receiverPort + "/health/ready"));
+        FlinkSessionCluster flink = FlinkSessionCluster.start(root.resolve("flink"),
+            Map.of("execution.checkpointing.dir", root.resolve("checkpoints").toUri().toString()), Map.of())) {
+      Process taskManager = flink.startTaskManager();
+      String jobId = FlinkClusterIT.submit(flink, configFile(root), "ingest", System.getProperty("ingest.job.jar"));
+      Await.until(() -> FlinkClusterIT.allTasksRunning(flink, jobId), Duration.ofMinutes(2),
+          "every task of the ingest job running");
+      try (SteadySpanLoad load = new SteadySpanLoad(tracesEndpoint(config), "crash-cluster", SPANS_PER_TICK)) {
+        for (int cycle = 1; cycle <= CYCLES; cycle++) {
+          awaitMoreAcknowledged(load, SPANS_PER_RUN);
+          receiver.kill();
+          receiver.startAgain();
+
+          awaitMoreAcknowledged(load, SPANS_PER_RUN);
+          flink.kill(taskManager);
+          Await.until(() -> flink.taskManagerCount() == 0, Duration.ofMinutes(1),
+              "the JobManager to drop the killed TaskManager");
+          taskManager = flink.startTaskManager();
+
+          for (PartProcess part : List.of(kafka, catalog)) {
+            awaitMoreAcknowledged(load, SPANS_PER_RUN);
+            part.kill();
+            part.startAgain();
+          }
+        }
+        awaitMoreAcknowledged(load, SPANS_PER_RUN);
+        load.close();
+        assertEveryAcknowledgedSpanStoredOnce(engines.trino.jdbcUrl(), load,
+            "cluster mode (receiver, TaskManager, Kafka broker, catalog each killed per cycle)");
+      }
+    }
+  }
+
+  private static boolean answersReady(String url) throws InterruptedException {
+    try {
+      return HttpApi.get(url).status() == 200;
+    } catch (IOException notListening) {
+      return false;
     }
   }
 
@@ -63,10 +135,9 @@ class CrashIT {
    * Waits until Trino holds every acknowledged span, then two more checkpoints (a late duplicate
    * would land within them), prints the figures and checks that no span id is stored twice.
    */
-  private static void assertEveryAcknowledgedSpanStoredOnce(OpenWitConfig config, SteadySpanLoad load, String crashed)
+  private static void assertEveryAcknowledgedSpanStoredOnce(String jdbcUrl, SteadySpanLoad load, String crashed)
       throws Exception {
     Set<String> acknowledged = Set.copyOf(load.acknowledged);
-    String jdbcUrl = "jdbc:trino://127.0.0.1:" + config.trino().port();
     long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
     Set<String> missing = missing(acknowledged, storedCounts(jdbcUrl));
     while (!missing.isEmpty() && System.nanoTime() < deadline) {
@@ -122,6 +193,10 @@ class CrashIT {
 
   private static Path configFile(Path dataDir) {
     return dataDir.resolve("openwit.yaml");
+  }
+
+  private static String trinoJdbcUrl(OpenWitConfig config) {
+    return "jdbc:trino://127.0.0.1:" + config.trino().port();
   }
 
   private static String tracesEndpoint(OpenWitConfig config) {
