@@ -6,6 +6,7 @@ import io.openwit.catalog.batch.BatchMetrics;
 import io.openwit.catalog.batch.BatchMonitorService;
 import io.openwit.catalog.batch.BatchReplayer;
 import io.openwit.catalog.batch.StoredBatchMarker;
+import io.openwit.catalog.batch.WalLag;
 import io.openwit.catalog.cluster.ClusterService;
 import io.openwit.catalog.maintenance.Janitor;
 import io.openwit.catalog.rest.RestCatalogService;
@@ -65,6 +66,7 @@ public final class CatalogServer implements AutoCloseable {
     Janitor janitor = new Janitor(catalog, catalog, batches, metastore.controlPlane(), config,
         "catalog@" + NodeHeartbeat.hostName() + "/" + UUID.randomUUID());
     BatchMetrics batchMetrics = new BatchMetrics(batches);
+    WalLag walLag = WalLag.start(config);
     Map<String, BooleanSupplier> readiness = Map.of("metastore", metastore::isReachable);
 
     Authenticator authenticator = Authenticator.of(config, metastore);
@@ -78,6 +80,7 @@ public final class CatalogServer implements AutoCloseable {
         .maxRequestLength(64L * 1024 * 1024);
     new BatchMonitorService(batches, new BatchReplayer(config, batches), config.batchTracking().stuckAfterMs())
         .addTo(builder);
+    walLag.addTo(builder);
     new ClusterService(metastore.controlPlane(), janitor, config.cluster().downAfterMs()).addTo(builder);
     ObservabilityRoutes.addTo(builder, readiness, authenticator);
     Server server = builder.build();
@@ -89,7 +92,7 @@ public final class CatalogServer implements AutoCloseable {
         "Iceberg REST catalog, batch monitor and cluster API on {} (metastore {}, warehouse {})",
         config.catalogUri(), OpenWitConfig.Metastore.redact(metastore.jdbcUrl()), config.warehouseLocation());
     // closed after the server, in this order: heartbeats and housekeeping before the commit observer
-    return new CatalogServer(catalog, server, List.of(heartbeat, janitor, batchMetrics, storedBatches, authenticator));
+    return new CatalogServer(catalog, server, List.of(heartbeat, janitor, batchMetrics, walLag, storedBatches, authenticator));
   }
 
   private static JdbcCatalog openIcebergCatalog(OpenWitConfig config, Metastore metastore) {

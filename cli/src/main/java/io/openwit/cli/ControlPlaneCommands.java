@@ -1,5 +1,7 @@
 package io.openwit.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -18,11 +20,33 @@ final class ControlPlaneCommands {
   static final class Batches {}
 
   @Command(name = "status", mixinStandardHelpOptions = true,
-      description = "Batch counts per stage and tenant, and the flow of the last five minutes.")
+      description = "Batch counts per stage and tenant, and the flow of the last five minutes; warns when a WAL"
+          + " topic's oldest unprocessed record is older than half of ingestion.kafka.wal_retention_ms.")
   static final class Status extends CatalogApi implements Callable<Integer> {
     @Override
     public Integer call() {
-      return printJson(get("/api/batch-monitor/status"));
+      int exitCode = printJson(get("/api/batch-monitor/status"));
+      warnAboutWalRetention(get("/api/batch-monitor/wal"));
+      return exitCode;
+    }
+
+    /** On stderr, so the JSON on stdout stays parseable. */
+    private void warnAboutWalRetention(Answer wal) {
+      PrintWriter err = spec.commandLine().getErr();
+      if (!wal.ok()) {
+        err.println("openwit: WAL lag unknown: "
+            + wal.body().path("error").path("message").asText(wal.body().toString()));
+      }
+      double retentionHours = wal.body().path("wal_retention_ms").asLong() / 3_600_000.0;
+      for (JsonNode topic : wal.body().path("topics")) {
+        if (topic.path("at_risk").asBoolean()) {
+          err.printf("openwit: WARNING: topic %s holds %d records the pipeline has not processed, the oldest %.1f h"
+                  + " old: more than half of ingestion.kafka.wal_retention_ms (%.1f h), after which Kafka deletes"
+                  + " them unread%n", topic.path("topic").asText(), topic.path("lag_records").asLong(),
+              topic.path("oldest_unprocessed_age_seconds").asDouble() / 3600, retentionHours);
+        }
+      }
+      err.flush();
     }
   }
 

@@ -6,6 +6,7 @@ import io.openwit.common.config.ConfigException;
 import io.openwit.common.config.ConfigLoader;
 import io.openwit.common.config.OpenWitConfig;
 import io.openwit.query.trino.JavaRuntimes;
+import io.openwit.query.trino.LauncherWatch;
 import io.openwit.query.trino.TrinoConfiguration;
 import io.openwit.query.trino.TrinoInstallation;
 import io.openwit.query.trino.TrinoServer;
@@ -139,7 +140,9 @@ public final class OpenWit {
       JavaRuntimes.Runtime java = JavaRuntimes.find(configuration.trino().javaHome(), System.getenv("JAVA_HOME"),
           Path.of("/usr/lib/jvm"), TrinoServer.MINIMUM_JAVA);
       TrinoInstallation installation = TrinoInstallation.resolve(configuration.trino());
-      List<String> command = new ArrayList<>(List.of(java.javaExecutable().toString(), "--enable-native-access=ALL-UNNAMED"));
+      // the CLI shares this terminal: it must not go on reading it once this process is gone
+      List<String> command = new ArrayList<>(List.of(java.javaExecutable().toString(), "--enable-native-access=ALL-UNNAMED",
+          LauncherWatch.jvmOption(configuration.dataPath().resolve("trino"))));
       if (System.console() == null) {
         // piped or scripted: ask JLine for the dumb terminal it would fall back to, without its warning
         command.add("-Dorg.jline.terminal.dumb=true");
