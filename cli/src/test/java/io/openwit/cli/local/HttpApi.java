@@ -80,11 +80,12 @@ final class HttpApi {
     return javaCommand(List.of(), OpenWit.class.getName(), arguments);
   }
 
-  /** The command line that runs {@code mainClass} in a JVM of its own, on the CLI's classpath and {@code moreClasspath}. */
-  static List<String> javaCommand(List<Path> moreClasspath, String mainClass, String... arguments) throws IOException {
+  /** The command line that runs {@code mainClass} in a JVM of its own, on the CLI's classpath and then {@code more}. */
+  static List<String> javaCommand(List<Path> more, String mainClass, String... arguments) throws IOException {
     Path jar = Path.of(System.getProperty("openwit.cli.jar"));
-    StringBuilder classpath = new StringBuilder(jar + ":" + Files.readString(jar.getParent().resolve("runtime-classpath.txt")).trim());
-    moreClasspath.forEach(entry -> classpath.append(':').append(entry));
+    StringBuilder classpath =
+        new StringBuilder(jar + ":" + Files.readString(jar.getParent().resolve("runtime-classpath.txt")).trim());
+    more.forEach(entry -> classpath.append(':').append(entry));
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx1500m", "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", classpath.toString(), mainClass));
     command.addAll(List.of(arguments));

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * {@code openwit local} as an operating system process of its own, started as the script starts
- * it, so that a test can SIGKILL it and start it again on the
+ * it, so that a test can SIGKILL it (all of it, or only the launcher JVM) and start it again on the
  * same data directory.
  */
 final class SingleNodeProcess implements AutoCloseable {
@@ -29,7 +29,7 @@ final class SingleNodeProcess implements AutoCloseable {
     this.output = output;
   }
 
-  /** Starts {@code openwit local --config configFile}, output in {@code output}, and waits until it says it is ready. */
+  /** Starts {@code openwit local --config configFile}, output in {@code output}; waits until it says it is ready. */
   static SingleNodeProcess start(Path configFile, Path output) throws Exception {
     Process launcher = new ProcessBuilder(HttpApi.cliCommand("local", "--config", configFile.toString()))
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -41,7 +41,8 @@ final class SingleNodeProcess implements AutoCloseable {
       StringBuilder tail = new StringBuilder();
       Await.until(() -> {
         if (!launcher.isAlive()) {
-          throw new AssertionError("openwit local exited with " + launcher.exitValue() + " during startup; see " + output);
+          throw new AssertionError(
+              "openwit local exited with " + launcher.exitValue() + " during startup; see " + output);
         }
         return readNew(printed, tail);
       }, STARTUP_TIMEOUT, "openwit local to say it is ready; see " + output);
@@ -73,6 +74,17 @@ final class SingleNodeProcess implements AutoCloseable {
     all.add(launcher.toHandle());
     all.forEach(ProcessHandle::destroyForcibly);
     awaitGone(all);
+  }
+
+  /**
+   * SIGKILL to the launcher JVM alone; the processes it started (Trino) get no signal. Returns
+   * them, as they were just before the kill.
+   */
+  List<ProcessHandle> killLauncherOnly() throws InterruptedException {
+    List<ProcessHandle> children = launcher.descendants().toList();
+    launcher.destroyForcibly();
+    awaitGone(List.of(launcher.toHandle()));
+    return children;
   }
 
   private static void awaitGone(List<ProcessHandle> processes) throws InterruptedException {
