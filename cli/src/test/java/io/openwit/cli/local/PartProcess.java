@@ -64,10 +64,6 @@ final class PartProcess implements AutoCloseable {
     }
   }
 
-  String name() {
-    return name;
-  }
-
   /** A regular stop (SIGTERM), then SIGKILL if it is still running after 30 s. */
   @Override
   public void close() throws InterruptedException {

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -30,6 +31,7 @@ final class SteadySpanLoad implements AutoCloseable {
   final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
   final AtomicLong failed = new AtomicLong();
   private final AtomicLong created = new AtomicLong();
+  private final AtomicBoolean closed = new AtomicBoolean();
   private final SdkTracerProvider provider;
   private final ScheduledExecutorService ticker;
 
@@ -68,9 +70,15 @@ final class SteadySpanLoad implements AutoCloseable {
     return created.get();
   }
 
-  /** Stops creating spans, then waits until every span created so far is exported or has failed. */
+  /**
+   * Stops creating spans, then waits until every span created so far is exported or has failed.
+   * Only the first call does anything: a stopped SDK never completes another flush.
+   */
   @Override
   public void close() throws InterruptedException {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     ticker.shutdown();
     ticker.awaitTermination(1, TimeUnit.MINUTES);
     provider.forceFlush().join(2, TimeUnit.MINUTES);
