@@ -129,7 +129,7 @@ class FlinkClusterIT {
   }
 
   /** Runs {@code openwit submit} as a user would, and returns the job id it reports. */
-  private static String submit(FlinkSessionCluster flink, Path config, String job, String jar, String... more) {
+  static String submit(FlinkSessionCluster flink, Path config, String job, String jar, String... more) {
     List<String> arguments = new ArrayList<>(List.of("submit", "--jobmanager", flink.restUri.toString(),
         "--job", job, "--jar", jar, "--config", config.toString()));
     arguments.addAll(List.of(more));
@@ -141,7 +141,7 @@ class FlinkClusterIT {
   }
 
   /** The job and each of its tasks RUNNING: a job restarting waits in RUNNING with its tasks SCHEDULED. */
-  private static boolean allTasksRunning(FlinkSessionCluster flink, String jobId) throws Exception {
+  static boolean allTasksRunning(FlinkSessionCluster flink, String jobId) throws Exception {
     JsonNode job = flink.rest.job(jobId);
     if (!job.path("state").asText().equals("RUNNING")) {
       return false;

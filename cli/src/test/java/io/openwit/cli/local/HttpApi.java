@@ -77,10 +77,17 @@ final class HttpApi {
 
   /** The command line that runs the CLI in a JVM of its own, from the module's built jar. */
   static List<String> cliCommand(String... arguments) throws IOException {
+    return javaCommand(List.of(), OpenWit.class.getName(), arguments);
+  }
+
+  /** The command line that runs {@code mainClass} in a JVM of its own, on the CLI's classpath and then {@code more}. */
+  static List<String> javaCommand(List<Path> more, String mainClass, String... arguments) throws IOException {
     Path jar = Path.of(System.getProperty("openwit.cli.jar"));
-    String classpath = jar + ":" + Files.readString(jar.getParent().resolve("runtime-classpath.txt")).trim();
+    StringBuilder classpath =
+        new StringBuilder(jar + ":" + Files.readString(jar.getParent().resolve("runtime-classpath.txt")).trim());
+    more.forEach(entry -> classpath.append(':').append(entry));
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx1500m", "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", classpath, OpenWit.class.getName()));
+        "-Xmx1500m", "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", classpath.toString(), mainClass));
     command.addAll(List.of(arguments));
     return command;
   }
