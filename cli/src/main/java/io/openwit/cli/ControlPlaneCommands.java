@@ -1,5 +1,6 @@
 package io.openwit.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -18,11 +19,16 @@ final class ControlPlaneCommands {
   static final class Batches {}
 
   @Command(name = "status", mixinStandardHelpOptions = true,
-      description = "Batch counts per stage and tenant, and the flow of the last five minutes.")
+      description = "Batch counts per stage and tenant, the flow of the last five minutes, and how many records"
+          + " the dead-letter topic holds (read from Kafka as openwit.yaml configures it).")
   static final class Status extends CatalogApi implements Callable<Integer> {
     @Override
     public Integer call() {
-      return printJson(get("/api/batch-monitor/status"));
+      Answer status = get("/api/batch-monitor/status");
+      if (status.ok() && status.body() instanceof ObjectNode fields) {
+        fields.set("dead_letters", DeadLetters.count(OpenWit.loadConfig(config, null).ingestion().kafka()));
+      }
+      return printJson(status);
     }
   }
 
