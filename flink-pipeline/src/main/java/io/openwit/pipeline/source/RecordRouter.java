@@ -12,11 +12,21 @@ import io.openwit.common.wire.Signal;
 import io.openwit.pipeline.deadletter.DeadLetter;
 import io.openwit.pipeline.deadletter.DeadLetterReason;
 import io.openwit.pipeline.deadletter.DeadLetterTopic;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -29,14 +39,17 @@ import org.slf4j.LoggerFactory;
  * goes on as an {@link OtlpBatch} whose payload is OTLP protobuf; any other goes to the
  * {@link #DEAD_LETTERS} side output with its reason, is counted in {@code openwit_dead_letter_records},
  * and the job keeps going. Whatever passes here cannot fail to decode further on, so one bad record
- * no longer makes the job restart on it forever.
+ * no longer makes the job restart on it forever. It also follows each partition's offsets, so
+ * records Kafka deleted before the job read them are logged as an ERROR and counted in
+ * {@code openwit_wal_offsets_lost} instead of being skipped silently.
  */
-public final class RecordRouter extends ProcessFunction<KafkaRecord, OtlpBatch> {
+public final class RecordRouter extends ProcessFunction<KafkaRecord, OtlpBatch> implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(RecordRouter.class);
   public static final OutputTag<DeadLetter> DEAD_LETTERS =
       new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
   public static final String DEAD_LETTER_METRIC = "openwit_dead_letter_records";
+  public static final String LOST_OFFSETS_METRIC = "openwit_wal_offsets_lost";
   /** What the receiver's content hashes and the batch replayer's topic-partition-offset ids are made of. */
   private static final Pattern BATCH_ID = Pattern.compile("[A-Za-z0-9._:-]{1,300}");
   /** At most one log line per this many milliseconds, so a flood of bad records does not flood the log. */
@@ -47,6 +60,11 @@ public final class RecordRouter extends ProcessFunction<KafkaRecord, OtlpBatch> 
   private final int maxDeadLetterValueBytes;
   private transient BatchReporter reporter;
   private transient Counter deadLetters;
+  private transient Counter lostOffsetsCount;
+  private transient LostOffsets lostOffsets;
+  /** Per topic and partition (joined by a NUL), the next offset this subtask expects. */
+  private transient Map<String, PartitionOffset> expectedOffsets;
+  private transient ListState<PartitionOffset> expectedOffsetsState;
   private transient long lastLogMillis;
   private transient long unloggedSinceLastLog;
 
@@ -71,11 +89,14 @@ public final class RecordRouter extends ProcessFunction<KafkaRecord, OtlpBatch> 
   public void open(OpenContext openContext) {
     reporter = AsyncBatchTracker.shared(config);
     deadLetters = getRuntimeContext().getMetricGroup().counter(DEAD_LETTER_METRIC);
+    lostOffsetsCount = getRuntimeContext().getMetricGroup().counter(LOST_OFFSETS_METRIC);
+    lostOffsets = new LostOffsets(config.ingestion().kafka().clientConfig());
     lastLogMillis = Long.MIN_VALUE;
   }
 
   @Override
   public void processElement(KafkaRecord record, Context context, Collector<OtlpBatch> out) {
+    followOffsets(record);
     OtlpBatch batch;
     try {
       batch = batchOf(record);
@@ -87,6 +108,60 @@ public final class RecordRouter extends ProcessFunction<KafkaRecord, OtlpBatch> 
       return;
     }
     out.collect(batch);
+  }
+
+  /**
+   * Records that the job read {@code record}, and says loudly when the records before it since the
+   * last one read are gone: deleted by retention before the job got to them.
+   */
+  private void followOffsets(KafkaRecord record) {
+    PartitionOffset expected = expectedOffsets.computeIfAbsent(record.topic + '\u0000' + record.partition,
+        key -> new PartitionOffset(record.topic, record.partition, record.offset));
+    if (record.offset > expected.nextOffset) {
+      try {
+        lostOffsets.between(record.topic, record.partition, expected.nextOffset, record.offset).ifPresent(lost -> {
+          LOG.error("WAL records LOST: offsets {}..{} of {}-{} ({} records) were never read by the ingest job:"
+              + " Kafka's retention (ingestion.kafka.wal_retention_ms) deleted the partition up to offset {} first;"
+              + " the job goes on from offset {}",
+              lost.first(), lost.last(), lost.topic(), lost.partition(), lost.count(), lost.earliest(), record.offset);
+          lostOffsetsCount.inc(lost.count());
+        });
+      } catch (ExecutionException | TimeoutException e) {
+        LOG.warn("offsets {}..{} of {}-{} were skipped and Kafka cannot tell whether retention deleted them: {}",
+            expected.nextOffset, record.offset - 1, record.topic, record.partition, e.toString());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while asking Kafka for the earliest offset of " + record.topic, e);
+      }
+    }
+    expected.nextOffset = record.offset + 1;
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    expectedOffsetsState.update(new ArrayList<>(expectedOffsets.values()));
+  }
+
+  /**
+   * Union state: after a rescale any subtask may read any partition, so each gets every partition's
+   * expected offset (the highest, where subtasks kept more than one).
+   */
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    expectedOffsetsState = context.getOperatorStateStore()
+        .getUnionListState(new ListStateDescriptor<>("expected-offsets", PartitionOffset.class));
+    expectedOffsets = new HashMap<>();
+    for (PartitionOffset restored : expectedOffsetsState.get()) {
+      expectedOffsets.merge(restored.topic + '\u0000' + restored.partition, restored,
+          (kept, other) -> kept.nextOffset >= other.nextOffset ? kept : other);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (lostOffsets != null) {
+      lostOffsets.close();
+    }
   }
 
   private OtlpBatch batchOf(KafkaRecord record) throws Rejected {
