@@ -13,6 +13,7 @@ import io.openwit.pipeline.deadletter.DeadLetter;
 import io.openwit.pipeline.deadletter.DeadLetterReason;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,8 @@ class RecordRouterTest {
   private static final String SPANS_JSON = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":\"GET /cart\","
       + "\"traceId\":\"5b8efff798038103d269b633813fc60c\",\"spanId\":\"eee19b7ec3c1b174\"}]}]}]}";
 
-  private long nextOffset;
+  /** Offsets follow each other per topic, as Kafka's do: a jump would make the router ask Kafka about lost records. */
+  private final Map<String, Long> nextOffsets = new HashMap<>();
 
   private static OpenWitConfig config(Map<String, String> settings) {
     Map<String, String> all = new LinkedHashMap<>(settings);
@@ -52,7 +54,8 @@ class RecordRouterTest {
       keys[i] = headers[2 * i];
       values[i] = headers[2 * i + 1] == null ? null : headers[2 * i + 1].getBytes(StandardCharsets.UTF_8);
     }
-    return new KafkaRecord(topic, 0, nextOffset++, 1_700_000_000_000L, "key".getBytes(StandardCharsets.UTF_8),
+    long offset = nextOffsets.merge(topic, 1L, Long::sum) - 1;
+    return new KafkaRecord(topic, 0, offset, 1_700_000_000_000L, "key".getBytes(StandardCharsets.UTF_8),
         value, keys, values);
   }
 
