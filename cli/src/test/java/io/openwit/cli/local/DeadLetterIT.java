@@ -128,7 +128,7 @@ class DeadLetterIT {
 
   private static long send(KafkaProducer<byte[], byte[]> producer, String topic, List<Header> headers, byte[] value)
       throws Exception {
-    return producer.send(new ProducerRecord<>(topic, 0, null, value, headers)).get().offset();
+    return producer.send(new ProducerRecord<byte[], byte[]>(topic, 0, (byte[]) null, value, headers)).get().offset();
   }
 
   private static List<Header> goodHeaders(int record) {

@@ -87,7 +87,8 @@ class LostWalOffsetsIT {
         .addResourceSpans(ResourceSpans.newBuilder().addScopeSpans(scope)).build().toByteArray();
     List<Header> headers = List.of(header(RecordHeaders.TENANT, "default"), header(RecordHeaders.SIGNAL, "traces"),
         header(RecordHeaders.BATCH_ID, name), header(RecordHeaders.ENCODING, RecordHeaders.ENCODING_OTLP_PROTO));
-    return producer.send(new ProducerRecord<>(partition.topic(), partition.partition(), null, value, headers))
+    return producer.send(new ProducerRecord<byte[], byte[]>(partition.topic(), partition.partition(), (byte[]) null, value,
+        headers))
         .get().offset();
   }
 
