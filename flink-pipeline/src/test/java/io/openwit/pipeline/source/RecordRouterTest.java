@@ -107,6 +107,7 @@ class RecordRouterTest {
 
   @Test
   void eachKindOfBadRecordBecomesADeadLetterWithItsReasonAndTheGoodOnesAroundItPass() throws Exception {
+    KafkaRecord before = receiverRecord(SPANS, "acme", "traces", "good-1", "otlp_proto");
     Map<KafkaRecord, DeadLetterReason> bad = new LinkedHashMap<>();
     bad.put(receiverRecord(SPANS, "acme", "profiles", "b2", "otlp_proto"), DeadLetterReason.UNKNOWN_SIGNAL);
     bad.put(receiverRecord(SPANS, "acme", null, "b3", "otlp_proto"), DeadLetterReason.UNKNOWN_SIGNAL);
@@ -120,12 +121,13 @@ class RecordRouterTest {
     bad.put(receiverRecord(new byte[] {(byte) 0xff, 0x01, 0x02}, "acme", "traces", "b8", "otlp_proto"),
         DeadLetterReason.UNDECODABLE_VALUE);
     bad.put(receiverRecord(SPANS, "acme", "traces", "b9", "otlp_json"), DeadLetterReason.UNDECODABLE_VALUE);
+    KafkaRecord after = receiverRecord(SPANS, "acme", "traces", "good-2", "otlp_proto");
     try (var harness = harness(config(Map.of()))) {
-      harness.processElement(receiverRecord(SPANS, "acme", "traces", "good-1", "otlp_proto"), 0);
+      harness.processElement(before, 0);
       for (KafkaRecord record : bad.keySet()) {
         harness.processElement(record, 0);
       }
-      harness.processElement(receiverRecord(SPANS, "acme", "traces", "good-2", "otlp_proto"), 0);
+      harness.processElement(after, 0);
 
       assertThat(harness.extractOutputValues()).extracting(batch -> batch.batchId).containsExactly("good-1", "good-2");
       List<DeadLetter> letters = deadLetters(harness);
