@@ -1,6 +1,7 @@
 package io.openwit.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -20,12 +21,17 @@ final class ControlPlaneCommands {
   static final class Batches {}
 
   @Command(name = "status", mixinStandardHelpOptions = true,
-      description = "Batch counts per stage and tenant, and the flow of the last five minutes; warns when a WAL"
+      description = "Batch counts per stage and tenant, the flow of the last five minutes, and how many records"
+          + " the dead-letter topic holds (read from Kafka as openwit.yaml configures it); warns when a WAL"
           + " topic's oldest unprocessed record is older than half of ingestion.kafka.wal_retention_ms.")
   static final class Status extends CatalogApi implements Callable<Integer> {
     @Override
     public Integer call() {
-      int exitCode = printJson(get("/api/batch-monitor/status"));
+      Answer status = get("/api/batch-monitor/status");
+      if (status.ok() && status.body() instanceof ObjectNode fields) {
+        fields.set("dead_letters", DeadLetters.count(OpenWit.loadConfig(config, null).ingestion().kafka()));
+      }
+      int exitCode = printJson(status);
       warnAboutWalRetention(get("/api/batch-monitor/wal"));
       return exitCode;
     }

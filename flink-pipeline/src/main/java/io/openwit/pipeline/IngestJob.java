@@ -2,25 +2,33 @@ package io.openwit.pipeline;
 
 import io.openwit.common.config.JobArguments;
 import io.openwit.common.config.OpenWitConfig;
+import io.openwit.common.schema.TenantTables;
+import io.openwit.common.wire.Signal;
+import io.openwit.pipeline.deadletter.DeadLetter;
+import io.openwit.pipeline.deadletter.DeadLetterSerializer;
+import io.openwit.pipeline.deadletter.DeadLetterTopic;
 import io.openwit.pipeline.sink.TelemetryRecordGenerator;
 import io.openwit.pipeline.source.BatchTracking;
 import io.openwit.pipeline.source.DuplicateBatchFilter;
 import io.openwit.pipeline.source.ExternalTopicRules;
+import io.openwit.pipeline.source.KafkaRecord;
+import io.openwit.pipeline.source.KafkaRecordDeserializer;
 import io.openwit.pipeline.source.OtlpBatch;
-import io.openwit.pipeline.source.OtlpRecordDeserializer;
-import io.openwit.common.schema.TenantTables;
-import io.openwit.common.wire.Signal;
+import io.openwit.pipeline.source.RecordRouter;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -29,7 +37,8 @@ import org.apache.iceberg.flink.sink.dynamic.DynamicIcebergSink;
 
 /**
  * The ingest job: the receiver topics of all three signals in Kafka → OTLP decoding →
- * per-tenant Iceberg tables (spans, logs, metrics). Kafka
+ * per-tenant Iceberg tables (spans, logs, metrics); records it cannot write go to the dead-letter
+ * topic instead of stopping it. Kafka
  * offsets live in Flink checkpoints and Iceberg commits happen when a checkpoint completes, so a
  * restart from the last checkpoint neither loses nor duplicates rows.
  */
@@ -48,23 +57,38 @@ public final class IngestJob {
     OpenWitConfig.Kafka kafka = config.ingestion().kafka();
     List<String> receiverTopics = Arrays.stream(Signal.values()).map(kafka.topics()::of).toList();
     ExternalTopicRules externalTopics = new ExternalTopicRules(kafka);
-    KafkaSourceBuilder<OtlpBatch> sourceBuilder =
-        KafkaSource.<OtlpBatch>builder()
+    KafkaSourceBuilder<KafkaRecord> sourceBuilder =
+        KafkaSource.<KafkaRecord>builder()
             .setProperties(kafka.clientConfig())
             .setGroupId(pipeline.consumerGroup())
             .setStartingOffsets(startingOffsets(pipeline.startingOffsets()))
-            .setDeserializer(new OtlpRecordDeserializer(externalTopics))
+            .setDeserializer(new KafkaRecordDeserializer())
             .setProperty("partition.discovery.interval.ms", Long.toString(kafka.topicDiscoveryIntervalMs()));
     if (externalTopics.isEmpty()) {
       sourceBuilder.setTopics(receiverTopics);
     } else {
       sourceBuilder.setTopicPattern(externalTopics.subscription(receiverTopics));
     }
-    KafkaSource<OtlpBatch> source = sourceBuilder.build();
+    KafkaSource<KafkaRecord> source = sourceBuilder.build();
 
-    DataStream<OtlpBatch> batches =
+    SingleOutputStreamOperator<OtlpBatch> routed =
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "otlp-kafka-source")
             .uid(UID_PREFIX + "-source")
+            .process(new RecordRouter(config))
+            .uid(UID_PREFIX + "-route")
+            .name("route-records");
+    // Dead letters are flushed before a checkpoint completes: at least once, like the records they replace.
+    routed.getSideOutput(RecordRouter.DEAD_LETTERS)
+        .sinkTo(KafkaSink.<DeadLetter>builder()
+            .setKafkaProducerConfig(DeadLetterTopic.producerConfig(config))
+            .setRecordSerializer(new DeadLetterSerializer(kafka.topics().deadLetter()))
+            .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+            .build())
+        .uid(UID_PREFIX + "-dead-letters")
+        .name("dead-letter-topic");
+
+    DataStream<OtlpBatch> batches =
+        routed
             .process(new BatchTracking(config))
             .uid(UID_PREFIX + "-tracking")
             .name("track-batches")
@@ -95,8 +119,12 @@ public final class IngestJob {
     };
   }
 
-  /** The job as a graph, ready to submit to a MiniCluster or a cluster. */
+  /**
+   * The job as a graph, ready to submit to a MiniCluster or a cluster; creates the dead-letter topic
+   * first if Kafka has none.
+   */
   public static JobGraph jobGraph(OpenWitConfig config, Configuration flinkConfiguration) {
+    DeadLetterTopic.ensure(config);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration);
     define(env, config);
     StreamGraph graph = env.getStreamGraph();
@@ -114,6 +142,7 @@ public final class IngestJob {
    */
   public static void main(String[] args) throws Exception {
     OpenWitConfig config = JobArguments.parse(args, System.getenv());
+    DeadLetterTopic.ensure(config);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     define(env, config);
     env.execute(JOB_NAME);

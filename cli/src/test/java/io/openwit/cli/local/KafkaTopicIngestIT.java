@@ -11,8 +11,10 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.openwit.common.wire.RecordHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -20,16 +22,20 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /**
  * Records written the way the OpenTelemetry Collector's kafka exporter writes them (no OpenWit
  * headers; otlp_proto or otlp_json) to patterned topics of two tenants land in each tenant's
- * namespace only.
+ * namespace only; a record that does not decode goes to the dead-letter topic.
  */
 class KafkaTopicIngestIT {
 
@@ -47,7 +53,8 @@ class KafkaTopicIngestIT {
     try (OpenWitUnderTest openWit = OpenWitUnderTest.start(Metastores.SQLITE, Map.of(
         "ingestion.kafka.external_topics", "[{\"pattern\": \"" + prefix + "\\\\.spans\\\\..*\"},"
             + " {\"pattern\": \"" + prefix + "\\\\.logs\\\\..*\", \"encoding\": \"otlp_json\"}]",
-        "ingestion.kafka.topic_discovery_interval_ms", "2000"))) {
+        "ingestion.kafka.topic_discovery_interval_ms", "2000",
+        "ingestion.kafka.topics.dead_letter", prefix + ".dead-letter"))) {
       Properties producerProperties = new Properties();
       producerProperties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, engines.kafka.bootstrapServers());
       producerProperties.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -99,14 +106,29 @@ class KafkaTopicIngestIT {
       assertThat(acmeSpans.stream().mapToLong(batch -> batch.path("message_count").asLong()).sum()).isEqualTo(3);
       assertThat(acmeSpans.stream().mapToLong(batch -> batch.path("first_offset").asLong()).min()).hasValue(0);
       assertThat(acmeSpans.stream().mapToLong(batch -> batch.path("last_offset").asLong()).max()).hasValue(2);
-      // the logs batch holding the poison record is not completed: it stays an alert for an operator
+      // the poison record went to the dead-letter topic, named by its origin; its partition's good record is a batch
       assertThat(acme).filteredOn(batch -> batch.path("topics").asText().equals(topics.get(2)))
-          .anySatisfy(batch -> {
-            assertThat(batch.path("error_message").asText()).contains("does not decode");
-            assertThat(batch.path("completed_at").isNull()).isTrue();
-          });
-      assertThat(HttpApi.elements(HttpApi.getJson(openWit.config.catalogUri() + "/api/batch-monitor/alerts")
-          .path("alerts"))).anySatisfy(alert -> assertThat(alert.path("kind").asText()).isEqualTo("failed"));
+          .extracting(batch -> batch.path("message_count").asLong()).containsExactly(1L);
+      try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(openWit.config.ingestion().kafka().clientConfig(),
+          new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        TopicPartition deadLetters = new TopicPartition(prefix + ".dead-letter", 0);
+        consumer.assign(List.of(deadLetters));
+        consumer.seekToBeginning(List.of(deadLetters));
+        List<ConsumerRecord<byte[], byte[]>> letters = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (letters.isEmpty() && System.nanoTime() < deadline) {
+          consumer.poll(Duration.ofMillis(500)).forEach(letters::add);
+        }
+        assertThat(letters).singleElement().satisfies(letter -> {
+          assertThat(new String(letter.value(), StandardCharsets.UTF_8)).isEqualTo("not json");
+          assertThat(new String(letter.headers().lastHeader(RecordHeaders.DEAD_LETTER_REASON).value(),
+              StandardCharsets.UTF_8)).isEqualTo("undecodable_value");
+          assertThat(new String(letter.headers().lastHeader(RecordHeaders.DEAD_LETTER_TOPIC).value(),
+              StandardCharsets.UTF_8)).isEqualTo(topics.get(2));
+          assertThat(new String(letter.headers().lastHeader(RecordHeaders.DEAD_LETTER_OFFSET).value(),
+              StandardCharsets.UTF_8)).isEqualTo("1");
+        });
+      }
       assertThat(HttpApi.getJson(batches + "globex").path("batches").findValuesAsText("message_count").stream()
           .mapToLong(Long::parseLong).sum()).isEqualTo(3);
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.openwit.common.metastore.Metastore;
 import io.openwit.common.observe.NodeHeartbeat;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +49,7 @@ class ObservabilityIT {
           Duration.ofSeconds(45), "batch stage gauges counting the completed batches");
       assertThat(PrometheusText.scrape(catalog + "/metrics").has("openwit_maintenance_last_run_timestamp_seconds"))
           .isTrue();
-      PrometheusText flink = flinkMetrics(openWit.ingestJob.toString());
+      PrometheusText flink = PrometheusText.flinkJob(openWit.ingestJob.toString());
       assertThat(flink.value("flink_jobmanager_job_numberOfCompletedCheckpoints",
           Map.of("job_id", openWit.ingestJob.toString()))).isPositive();
       // the Iceberg sink's data file sizes, per table (the job carries flink-metrics-dropwizard for them)
@@ -96,21 +95,5 @@ class ObservabilityIT {
         .filter(node -> node.path("role").asText().equals(role))
         .map(node -> node.path("health").asText())
         .toList();
-  }
-
-  /** The MiniCluster's Prometheus reporter takes the first free port of 9249-9259. */
-  private static PrometheusText flinkMetrics(String jobId) throws IOException, InterruptedException {
-    for (int port = 9249; port <= 9259; port++) {
-      HttpApi.Answer answer;
-      try {
-        answer = HttpApi.get("http://127.0.0.1:" + port + "/metrics");
-      } catch (IOException nothingListening) {
-        continue;
-      }
-      if (answer.status() == 200 && answer.body().contains(jobId)) {
-        return PrometheusText.parse(answer.body());
-      }
-    }
-    throw new AssertionError("no Flink Prometheus reporter on 9249-9259 reports job " + jobId);
   }
 }

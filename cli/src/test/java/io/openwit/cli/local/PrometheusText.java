@@ -31,6 +31,22 @@ final class PrometheusText {
     return parse(answer.body());
   }
 
+  /** The MiniCluster's Prometheus reporter, which takes the first free port of 9249-9259, as it reports {@code jobId}. */
+  static PrometheusText flinkJob(String jobId) throws IOException, InterruptedException {
+    for (int port = 9249; port <= 9259; port++) {
+      HttpApi.Answer answer;
+      try {
+        answer = HttpApi.get("http://127.0.0.1:" + port + "/metrics");
+      } catch (IOException nothingListening) {
+        continue;
+      }
+      if (answer.status() == 200 && answer.body().contains(jobId)) {
+        return parse(answer.body());
+      }
+    }
+    throw new AssertionError("no Flink Prometheus reporter on 9249-9259 reports job " + jobId);
+  }
+
   static PrometheusText parse(String text) throws IOException {
     TextPrometheusMetricDataParser parser =
         new TextPrometheusMetricDataParser(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));

@@ -19,4 +19,14 @@ public final class RecordHeaders {
   public static final String ENCODING_OTLP_JSON = "otlp_json";
 
   public static final String DEFAULT_TENANT = "default";
+
+  /**
+   * Headers the ingest job adds to a record it puts on the dead-letter topic (after the record's own
+   * headers, which stay as they were): why, in a word and in a sentence, and where the record was read.
+   */
+  public static final String DEAD_LETTER_REASON = "openwit.dead_letter.reason";
+  public static final String DEAD_LETTER_DETAIL = "openwit.dead_letter.detail";
+  public static final String DEAD_LETTER_TOPIC = "openwit.dead_letter.topic";
+  public static final String DEAD_LETTER_PARTITION = "openwit.dead_letter.partition";
+  public static final String DEAD_LETTER_OFFSET = "openwit.dead_letter.offset";
 }

@@ -5,11 +5,8 @@ import io.openwit.common.config.OpenWitConfig;
 import io.openwit.common.metastore.AsyncBatchTracker;
 import io.openwit.common.metastore.BatchEvent;
 import io.openwit.common.metastore.BatchReporter;
-import io.openwit.common.otlp.InvalidOtlpException;
-import io.openwit.common.otlp.OtlpCodec;
 import io.openwit.common.schema.TableDefinition;
 import io.openwit.common.schema.TableSchemas;
-import io.openwit.common.wire.RecordHeaders;
 import io.openwit.common.wire.Signal;
 import io.openwit.pipeline.decode.TelemetryRows;
 import io.openwit.pipeline.source.OtlpBatch;
@@ -19,16 +16,13 @@ import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.flink.sink.dynamic.DynamicRecord;
 import org.apache.iceberg.flink.sink.dynamic.DynamicRecordGenerator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Routes each decoded row to its tenant's table for the batch's signal: {@code <tenant>.spans|logs|metrics},
- * and reports the batch ingested (or failed) to the batch tracker.
+ * and reports the batch ingested to the batch tracker. Records that do not decode never get here:
+ * {@code RecordRouter} sends them to the dead-letter topic.
  */
 public final class TelemetryRecordGenerator implements DynamicRecordGenerator<OtlpBatch> {
-
-  private static final Logger LOG = LoggerFactory.getLogger(TelemetryRecordGenerator.class);
 
   private final OpenWitConfig config;
   private transient BatchReporter reporter;
@@ -44,26 +38,18 @@ public final class TelemetryRecordGenerator implements DynamicRecordGenerator<Ot
 
   @Override
   public void generate(OtlpBatch batch, Collector<DynamicRecord> out) {
-    String source = batch.isExternal() ? BatchEvent.SOURCE_KAFKA : BatchEvent.SOURCE_RECEIVER;
     Signal signal = Signal.fromHeaderValue(batch.signal);
     TableDefinition definition = TableSchemas.forSignal(signal);
     TableIdentifier table = TableIdentifier.of(batch.tenant, definition.name());
+    long rows;
     try {
-      // The receiver only writes checked protobuf; JSON and undecodable payloads come from external topics.
-      byte[] protobuf = RecordHeaders.ENCODING_OTLP_JSON.equals(batch.encoding)
-          ? OtlpCodec.of(signal).parseJson(batch.payload).toByteArray()
-          : batch.payload;
-      long rows = decode(signal, protobuf, table, definition, out);
-      reporter.report(new BatchEvent.Ingested(batch.trackingId, batch.tenant, batch.signal, source, rows,
-          System.currentTimeMillis()));
-    } catch (InvalidOtlpException | InvalidProtocolBufferException e) {
-      // A poison record must not stop the job; it is named so an operator can find it.
-      LOG.warn("skipping {} batch {} from {}/{}@{}: {}", batch.signal, batch.batchId, batch.topic, batch.partition,
-          batch.offset, e.getMessage());
-      reporter.report(new BatchEvent.Failed(batch.trackingId, batch.tenant, batch.signal, source, "ingested",
-          "record " + batch.topic + "/" + batch.partition + "@" + batch.offset + " does not decode: " + e.getMessage(),
-          System.currentTimeMillis()));
+      rows = decode(signal, batch.payload, table, definition, out);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("batch " + batch.batchId + " from " + batch.topic + "/" + batch.partition + "@"
+          + batch.offset + " passed RecordRouter's decoding check yet does not decode", e);
     }
+    reporter.report(new BatchEvent.Ingested(batch.trackingId, batch.tenant, batch.signal,
+        batch.isExternal() ? BatchEvent.SOURCE_KAFKA : BatchEvent.SOURCE_RECEIVER, rows, System.currentTimeMillis()));
   }
 
   /** Emits the batch's rows; returns how many. */

@@ -6,7 +6,8 @@ package io.openwit.pipeline.source;
  *
  * <p>{@code batchId} identifies the request for deduplication; {@code trackingId} is the batch
  * tracker's row it counts towards: the same for the receiver's records, a group of records for an
- * external topic's (set by {@link BatchTracking}).
+ * external topic's (set by {@link BatchTracking}). {@code payload} is OTLP protobuf that
+ * {@link RecordRouter} checked decodes, whatever {@code encoding} the record came in.
  */
 public class OtlpBatch {
   public String tenant;
