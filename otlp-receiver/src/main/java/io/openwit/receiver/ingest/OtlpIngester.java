@@ -225,8 +225,8 @@ public final class OtlpIngester {
           if (failure != null) {
             Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
             throw new CompletionException(cause instanceof TimeoutException
-                ? new KafkaAckTimeoutException("Kafka did not acknowledge the request within "
-                    + kafkaAckTimeoutMs + " ms (receiver.kafka_ack_timeout_ms)")
+                ? new KafkaAckTimeoutException("could not make the request durable in Kafka: no acknowledgement"
+                    + " within " + kafkaAckTimeoutMs + " ms (receiver.kafka_ack_timeout_ms)")
                 : cause);
           }
           metrics.kafkaProduceDuration(signal, System.nanoTime() - sent);
