@@ -56,13 +56,17 @@ final class ReceiverUnderTest implements AutoCloseable {
   }
 
   static ReceiverUnderTest start(Settings settings) throws IOException {
+    return start(settings, TestKafka.bootstrapServers());
+  }
+
+  static ReceiverUnderTest start(Settings settings, String bootstrapServers) throws IOException {
     OpenWitConfig defaults = OpenWitConfig.defaults();
     OpenWitConfig config = new OpenWitConfig(
         defaults.dataDir(), defaults.listenAddress(), defaults.auth(), defaults.metastore(), defaults.catalog(),
         new OpenWitConfig.Receiver(TestKafka.unusedPort(), TestKafka.unusedPort(), TestKafka.unusedPort(),
             settings.maxRequestBytes(), settings.kafkaAckTimeoutMs(), settings.maxInFlightBytes(), null, null),
         new OpenWitConfig.Ingestion(new OpenWitConfig.Kafka(
-            TestKafka.bootstrapServers(), settings.topics(), null, null, null, null, null)),
+            bootstrapServers, settings.topics(), null, null, null, null, null)),
         defaults.pipeline(), defaults.embeddedKafka(), defaults.flink(), defaults.trino(), defaults.query(),
         settings.limits(), defaults.batchTracking(), defaults.cluster(), defaults.maintenance(), defaults.index(),
         defaults.storage());

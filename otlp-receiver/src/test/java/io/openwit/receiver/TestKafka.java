@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -27,20 +28,47 @@ import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
 
 /**
- * One real single-node Kafka broker (KRaft) for the receiver's tests, started on first use and
- * shared by every test of the run; tests keep apart by using their own topics.
+ * Real single-node Kafka brokers (KRaft) for the receiver's tests: one started on first use and
+ * shared by every test of the run (tests keep apart by using their own topics), and brokers of
+ * their own for tests that stop them.
  */
 public final class TestKafka {
   private static final int NODE_ID = 1;
-  private static String bootstrapServers;
+  private static Broker shared;
 
   private TestKafka() {}
 
-  public static synchronized String bootstrapServers() {
-    if (bootstrapServers == null) {
-      bootstrapServers = start();
+  /** A running broker; closing it again does nothing. */
+  public static final class Broker implements AutoCloseable {
+    private final KafkaRaftServer server;
+    private final String bootstrapServers;
+    private final AtomicBoolean stopped = new AtomicBoolean();
+
+    Broker(KafkaRaftServer server, String bootstrapServers) {
+      this.server = server;
+      this.bootstrapServers = bootstrapServers;
     }
-    return bootstrapServers;
+
+    public String bootstrapServers() {
+      return bootstrapServers;
+    }
+
+    @Override
+    public void close() {
+      if (stopped.compareAndSet(false, true)) {
+        server.shutdown();
+        server.awaitShutdown();
+      }
+    }
+  }
+
+  public static synchronized String bootstrapServers() {
+    if (shared == null) {
+      Broker broker = start();
+      Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "test-kafka-shutdown"));
+      shared = broker;
+    }
+    return shared.bootstrapServers();
   }
 
   /** A client of the broker, for a test to inspect it. */
@@ -68,7 +96,7 @@ public final class TestKafka {
     }
   }
 
-  private static String start() {
+  public static Broker start() {
     try {
       Path logDir = Files.createTempDirectory("receiver-test-kafka");
       int port = unusedPort();
@@ -102,11 +130,7 @@ public final class TestKafka {
       properties.put("group.initial.rebalance.delay.ms", "0");
       KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(properties, false), Time.SYSTEM);
       server.startup();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        server.shutdown();
-        server.awaitShutdown();
-      }, "test-kafka-shutdown"));
-      return "127.0.0.1:" + port;
+      return new Broker(server, "127.0.0.1:" + port);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the test Kafka broker", e);
     } catch (Exception e) {

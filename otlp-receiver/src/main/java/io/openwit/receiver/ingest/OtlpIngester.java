@@ -5,7 +5,6 @@ import io.openwit.common.config.OpenWitConfig;
 import io.openwit.common.metastore.BatchEvent;
 import io.openwit.common.metastore.BatchReporter;
 import io.openwit.common.observe.ProcessMetrics;
-import io.openwit.common.otlp.DecodeLimits;
 import io.openwit.common.otlp.InvalidOtlpException;
 import io.openwit.common.otlp.OtlpCodec;
 import io.openwit.common.otlp.OtlpLimitException;
@@ -23,8 +22,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What every transport does with an export request: check that it decodes, then write it to the
- * Kafka write-ahead log as protobuf. The returned future completes once Kafka acknowledged it; the
+ * What every transport does with an export request: scan it against the decode limits, reserve the
+ * memory its decoding takes, decode and check it, then write it to the Kafka write-ahead log as
+ * protobuf. The returned future completes once Kafka acknowledged it; the
  * transports (HTTP, gRPC) only translate requests and outcomes.
  */
 public final class OtlpIngester {
@@ -36,7 +36,6 @@ public final class OtlpIngester {
   private final long kafkaAckTimeoutMs;
   private final long maxInFlightBytes;
   private final long receiverMaxRequestBytes;
-  private final DecodeLimits decodeLimits;
   private final AtomicLong inFlightBytes = new AtomicLong();
   private final ReceiverMetrics metrics;
 
@@ -47,7 +46,6 @@ public final class OtlpIngester {
     this.kafkaAckTimeoutMs = config.receiver().kafkaAckTimeoutMs();
     this.maxInFlightBytes = config.receiver().maxInFlightBytes();
     this.receiverMaxRequestBytes = config.receiver().maxRequestBytes();
-    this.decodeLimits = DecodeLimits.of(config.limits());
     this.metrics = new ReceiverMetrics(ProcessMetrics.registry(), inFlightBytes::get);
   }
 
@@ -68,7 +66,7 @@ public final class OtlpIngester {
     OtlpCodec codec = OtlpCodec.of(signal);
     return measured(codec, tenant, () -> {
       checkSize(tenant, request.length);
-      Reservation decoding = reserve(request.length + codec.scanProtobuf(request, decodeLimits).decodedBytes());
+      Reservation decoding = reserve(request.length + codec.scanProtobuf(request, limiter.decodeLimits()).decodedBytes());
       return accept(codec, tenant, decoding, () -> codec.parseProtobuf(request), request);
     });
   }
@@ -79,7 +77,7 @@ public final class OtlpIngester {
     OtlpCodec codec = OtlpCodec.of(signal);
     return measured(codec, tenant, () -> {
       checkSize(tenant, request.length);
-      Reservation decoding = reserve(request.length + codec.scanJson(request, decodeLimits).decodedBytes());
+      Reservation decoding = reserve(request.length + codec.scanJson(request, limiter.decodeLimits()).decodedBytes());
       return accept(codec, tenant, decoding, () -> codec.parseJson(request), null);
     });
   }
