@@ -36,6 +36,8 @@ public final class OtlpReceiver implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OtlpReceiver.class);
   private static final int TOPIC_PARTITIONS = 2;
   private static final long CONFIG_POLL_MS = 1_000;
+  /** Time for receiving and decoding a request on top of waiting for Kafka's acknowledgement. */
+  private static final long REQUEST_TIMEOUT_MARGIN_MS = 15_000;
 
   private final KafkaWal wal;
   private final Server server;
@@ -110,8 +112,7 @@ public final class OtlpReceiver implements AutoCloseable {
       Map<String, BooleanSupplier> readiness) {
     OpenWitConfig.Receiver receiver = config.receiver();
     TenantRateLimiter limiter = new TenantRateLimiter(config.limits());
-    OtlpIngester ingester =
-        new OtlpIngester(wal, limiter, batches, receiver.kafkaAckTimeoutMs(), receiver.maxInFlightBytes());
+    OtlpIngester ingester = new OtlpIngester(wal, limiter, batches, config);
     int maxRequestBytes = Math.toIntExact(receiver.maxRequestBytes());
     GrpcServiceBuilder grpc = GrpcService.builder()
         .maxRequestMessageLength(maxRequestBytes)
@@ -136,6 +137,9 @@ public final class OtlpReceiver implements AutoCloseable {
         .pingIntervalMillis(connections.keepaliveIntervalMs())
         .maxConnectionAgeMillis(connections.maxConnectionAgeMs())
         .maxRequestLength(maxRequestBytes)
+        // A request waits up to the ack timeout for Kafka: the server's own timeout must not end it
+        // first with an answer the client cannot tell from a lost request.
+        .requestTimeoutMillis(receiver.kafkaAckTimeoutMs() + REQUEST_TIMEOUT_MARGIN_MS)
         .errorHandler(new OtlpErrors(maxRequestBytes))
         .service(grpc.build());
     for (Signal signal : Signal.values()) {

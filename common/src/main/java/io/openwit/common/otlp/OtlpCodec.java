@@ -72,6 +72,25 @@ public enum OtlpCodec {
     return emptyResponse;
   }
 
+  /**
+   * What a scan found in an encoded request: its spans, log records or metric points, and an
+   * estimate of the heap it takes once decoded.
+   */
+  public record Scan(long items, long decodedBytes) {}
+
+  /**
+   * Checks a protobuf request against {@code limits} without decoding it, so a request over them
+   * costs no more than reading its bytes once; throws {@link OtlpLimitException} naming the limit.
+   */
+  public Scan scanProtobuf(byte[] payload, DecodeLimits limits) throws InvalidOtlpException {
+    return OtlpScanner.protobuf(payload, requestPrototype.getDescriptorForType(), limits);
+  }
+
+  /** As {@link #scanProtobuf}, for an OTLP/JSON request, reading it as a stream of tokens. */
+  public Scan scanJson(byte[] utf8Json, DecodeLimits limits) throws InvalidOtlpException {
+    return OtlpScanner.json(utf8Json, requestPrototype.getDescriptorForType(), limits);
+  }
+
   /** A request with its invalid items removed, and how many were removed and why. */
   public record Checked(Message accepted, long rejected, boolean nothingKept, String reason) {}
 

@@ -9,10 +9,12 @@ import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.openwit.common.otlp.InvalidOtlpException;
 import io.openwit.common.otlp.OtlpCodec;
+import io.openwit.common.otlp.OtlpLimitException;
 import io.openwit.common.wire.RecordHeaders;
 import io.openwit.common.wire.Signal;
 import io.openwit.receiver.auth.ApiKeyInterceptor;
 import io.openwit.receiver.ingest.IngestRefusal;
+import io.openwit.receiver.ingest.KafkaAckTimeoutException;
 import io.openwit.receiver.ingest.OtlpIngester;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -62,6 +64,10 @@ public final class OtlpGrpcServices {
     try {
       String tenant = ApiKeyInterceptor.TENANT.get();
       acknowledged = ingester.acceptProtobuf(signal, tenant == null ? RecordHeaders.DEFAULT_TENANT : tenant, request);
+    } catch (OtlpLimitException e) {
+      observer.onError((e.tooLarge() ? Status.RESOURCE_EXHAUSTED : Status.INVALID_ARGUMENT)
+          .withDescription(e.getMessage()).asRuntimeException());
+      return;
     } catch (InvalidOtlpException e) {
       observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
       return;
@@ -77,6 +83,10 @@ public final class OtlpGrpcServices {
         return;
       }
       Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+      if (cause instanceof KafkaAckTimeoutException timeout) {
+        observer.onError(Status.UNAVAILABLE.withDescription(timeout.getMessage() + "; retry later").asRuntimeException());
+        return;
+      }
       observer.onError(Status.UNAVAILABLE
           .withDescription("could not make the request durable in Kafka (" + cause.getClass().getSimpleName()
               + ": " + cause.getMessage() + "); retry later")

@@ -79,13 +79,17 @@ public final class OtlpErrors implements ServerErrorHandler {
     return withRetryAfter(HttpStatus.SERVICE_UNAVAILABLE, UNAVAILABLE, message, RETRY_AFTER_SECONDS, json);
   }
 
-  /** A request the ingester refused: over a tenant limit (429, 413) or backed up (503). */
+  /**
+   * A request the ingester refused: over a tenant limit (429, 413), or over the receiver's memory
+   * budget (429; gRPC clients get UNAVAILABLE).
+   */
   static HttpResponse refusal(IngestRefusal refusal, boolean json) {
     return switch (refusal.reason()) {
       case RATE_LIMITED -> withRetryAfter(
           HttpStatus.TOO_MANY_REQUESTS, RESOURCE_EXHAUSTED, refusal.getMessage(), refusal.retryAfterSeconds(), json);
       case TOO_LARGE -> response(HttpStatus.REQUEST_ENTITY_TOO_LARGE, refusal.getMessage(), json);
-      case OVERLOADED -> retryable(refusal.getMessage() + "; retry later", json);
+      case OVERLOADED -> withRetryAfter(HttpStatus.TOO_MANY_REQUESTS, UNAVAILABLE, refusal.getMessage() + "; retry later",
+          refusal.retryAfterSeconds(), json);
     };
   }
 

@@ -13,9 +13,11 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import io.openwit.common.auth.ApiKeyDecorator;
 import io.openwit.common.otlp.InvalidOtlpException;
 import io.openwit.common.otlp.OtlpCodec;
+import io.openwit.common.otlp.OtlpLimitException;
 import io.openwit.common.wire.RecordHeaders;
 import io.openwit.common.wire.Signal;
 import io.openwit.receiver.ingest.IngestRefusal;
+import io.openwit.receiver.ingest.KafkaAckTimeoutException;
 import io.openwit.receiver.ingest.OtlpIngester;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -71,6 +73,9 @@ public final class OtlpHttpService implements HttpService {
                   if (cause instanceof IngestRefusal refusal) {
                     return OtlpErrors.refusal(refusal, json);
                   }
+                  if (cause instanceof KafkaAckTimeoutException timeout) {
+                    return OtlpErrors.retryable(timeout.getMessage() + "; retry later", json);
+                  }
                   LOG.warn("could not write a {} request to Kafka", signal.headerValue(), cause);
                   return OtlpErrors.retryable(
                       "could not make the request durable in Kafka (" + cause.getClass().getSimpleName()
@@ -87,16 +92,21 @@ public final class OtlpHttpService implements HttpService {
   }
 
   private CompletableFuture<HttpResponse> accept(AggregatedHttpRequest request, boolean json, String tenant) {
+    long maxBytes = ingester.maxRequestBytes(tenant);
     byte[] body =
         RequestBodies.decode(
             request.content().array(),
             request.headers().get(HttpHeaderNames.CONTENT_ENCODING),
-            maxRequestBytes);
+            maxBytes,
+            maxBytes < maxRequestBytes ? "limits max_request_bytes of tenant '" + tenant + "'" : "receiver.max_request_bytes");
     CompletableFuture<Message> acknowledged;
     try {
       acknowledged = json
           ? ingester.acceptJson(signal, tenant, body)
           : ingester.acceptProtobuf(signal, tenant, body);
+    } catch (OtlpLimitException e) {
+      throw new OtlpHttpException(e.tooLarge() ? HttpStatus.REQUEST_ENTITY_TOO_LARGE : HttpStatus.BAD_REQUEST,
+          e.getMessage());
     } catch (InvalidOtlpException e) {
       throw new OtlpHttpException(HttpStatus.BAD_REQUEST, e.getMessage());
     }

@@ -2,43 +2,54 @@ package io.openwit.receiver.http;
 
 import com.linecorp.armeria.common.HttpStatus;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 
 /** Undoes the request's Content-Encoding, never producing more than the configured limit. */
 final class RequestBodies {
+  private static final int FIRST_BUFFER_BYTES = 64 * 1024;
+
   private RequestBodies() {}
 
-  static byte[] decode(byte[] body, String contentEncoding, long maxBytes) {
+  /**
+   * The body as the request's encoding says; {@code limitName} is the setting that put the limit at
+   * {@code maxBytes}, for the message of a body that inflates past it.
+   */
+  static byte[] decode(byte[] body, String contentEncoding, long maxBytes, String limitName) {
     String encoding = contentEncoding == null ? "identity" : contentEncoding.trim().toLowerCase(Locale.ROOT);
     return switch (encoding) {
       case "", "identity" -> body;
-      case "gzip", "x-gzip" -> gunzip(body, maxBytes);
+      case "gzip", "x-gzip" -> gunzip(body, maxBytes, limitName);
       default -> throw new OtlpHttpException(
           HttpStatus.UNSUPPORTED_MEDIA_TYPE,
           "unsupported Content-Encoding '" + contentEncoding + "'; use gzip or none");
     };
   }
 
-  private static byte[] gunzip(byte[] body, long maxBytes) {
+  /**
+   * Inflates into a buffer that grows with what actually comes out, up to {@code maxBytes}: the
+   * compressed size says nothing of the inflated one (a megabyte of gzip can hold a gigabyte of
+   * zeros), so nothing is sized from it, and inflating stops one byte past the limit.
+   */
+  private static byte[] gunzip(byte[] body, long maxBytes, String limitName) {
     try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(body.length * 4, 1024));
-      byte[] buffer = new byte[64 * 1024];
-      long total = 0;
-      for (int read; (read = in.read(buffer)) > 0; ) {
-        total += read;
-        if (total > maxBytes) {
+      byte[] out = new byte[(int) Math.min(FIRST_BUFFER_BYTES, maxBytes + 1)];
+      int length = 0;
+      for (int read; (read = in.read(out, length, out.length - length)) > 0; ) {
+        length += read;
+        if (length > maxBytes) {
           throw new OtlpHttpException(
               HttpStatus.REQUEST_ENTITY_TOO_LARGE,
-              "decompressed request body exceeds the limit of " + maxBytes
-                  + " bytes (receiver.max_request_bytes)");
+              "decompressed request body exceeds the limit of " + maxBytes + " bytes (" + limitName + ")");
         }
-        out.write(buffer, 0, read);
+        if (length == out.length) {
+          out = Arrays.copyOf(out, (int) Math.min((long) out.length * 2, maxBytes + 1));
+        }
       }
-      return out.toByteArray();
+      return length == out.length ? out : Arrays.copyOf(out, length);
     } catch (IOException e) {
       throw new OtlpHttpException(
           HttpStatus.BAD_REQUEST, "body is declared gzip but is not valid gzip: " + e.getMessage());

@@ -1,6 +1,7 @@
 package io.openwit.receiver.ingest;
 
 import io.openwit.common.config.OpenWitConfig;
+import io.openwit.common.otlp.DecodeLimits;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -21,6 +22,11 @@ public final class TenantRateLimiter {
   public void update(OpenWitConfig.Limits newLimits) {
     limits = newLimits;
     buckets.clear();
+  }
+
+  /** The limits every request is decoded within, as openwit.yaml says now. */
+  public DecodeLimits decodeLimits() {
+    return DecodeLimits.of(limits);
   }
 
   public OpenWitConfig.TenantLimits limitsOf(String tenant) {
