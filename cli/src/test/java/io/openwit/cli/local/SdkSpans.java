@@ -7,14 +7,11 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -41,7 +38,8 @@ final class SdkSpans {
 
   /** As {@link #asService}, exporting through {@code sdkExporter} (e.g. one that sends an API key). */
   void run(SpanExporter sdkExporter, String service, Consumer<Tracer> body) {
-    SpanExporter exporter = new Acknowledging(sdkExporter);
+    SpanExporter exporter = new AnsweredExporter(sdkExporter,
+        (acknowledgedExport, spans) -> (acknowledgedExport ? acknowledged : rejected).addAndGet(spans.size()));
     SdkTracerProvider provider = SdkTracerProvider.builder()
         .setResource(Resource.getDefault().toBuilder().put(SERVICE_NAME, service).build())
         .addSpanProcessor(BatchSpanProcessor.builder(exporter)
@@ -104,30 +102,4 @@ final class SdkSpans {
   }
 
   record ChosenSpan(String traceId, String spanId, String parentSpanId, String name, long durationNanos) {}
-
-  /** The SDK's exporter, unchanged, with its results counted. */
-  private final class Acknowledging implements SpanExporter {
-    private final SpanExporter delegate;
-
-    Acknowledging(SpanExporter delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public CompletableResultCode export(Collection<SpanData> spans) {
-      CompletableResultCode result = delegate.export(spans);
-      result.whenComplete(() -> (result.isSuccess() ? acknowledged : rejected).addAndGet(spans.size()));
-      return result;
-    }
-
-    @Override
-    public CompletableResultCode flush() {
-      return delegate.flush();
-    }
-
-    @Override
-    public CompletableResultCode shutdown() {
-      return delegate.shutdown();
-    }
-  }
 }

@@ -3,7 +3,6 @@ package io.openwit.cli.local;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -46,7 +45,7 @@ final class SteadySpanLoad implements AutoCloseable {
         .build();
     provider = SdkTracerProvider.builder()
         .setResource(Resource.getDefault().toBuilder().put(SdkSpans.SERVICE_NAME, service).build())
-        .addSpanProcessor(BatchSpanProcessor.builder(new Acknowledging(sdkExporter, acknowledged, failed))
+        .addSpanProcessor(BatchSpanProcessor.builder(new AnsweredExporter(sdkExporter, this::record))
             .setMaxExportBatchSize(512)
             .setMaxQueueSize(100_000)
             .setScheduleDelay(Duration.ofMillis(100))
@@ -66,6 +65,14 @@ final class SteadySpanLoad implements AutoCloseable {
     }, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  private void record(boolean acknowledgedExport, Collection<SpanData> spans) {
+    if (acknowledgedExport) {
+      spans.forEach(span -> acknowledged.add(span.getSpanId()));
+    } else {
+      failed.addAndGet(spans.size());
+    }
+  }
+
   long created() {
     return created.get();
   }
@@ -83,32 +90,5 @@ final class SteadySpanLoad implements AutoCloseable {
     ticker.awaitTermination(1, TimeUnit.MINUTES);
     provider.forceFlush().join(2, TimeUnit.MINUTES);
     provider.shutdown().join(1, TimeUnit.MINUTES);
-  }
-
-  /** The SDK's exporter, unchanged, with the span ids of each acknowledged export recorded. */
-  private record Acknowledging(SpanExporter delegate, Set<String> acknowledged, AtomicLong failed)
-      implements SpanExporter {
-    @Override
-    public CompletableResultCode export(Collection<SpanData> spans) {
-      CompletableResultCode result = delegate.export(spans);
-      result.whenComplete(() -> {
-        if (result.isSuccess()) {
-          spans.forEach(span -> acknowledged.add(span.getSpanId()));
-        } else {
-          failed.addAndGet(spans.size());
-        }
-      });
-      return result;
-    }
-
-    @Override
-    public CompletableResultCode flush() {
-      return delegate.flush();
-    }
-
-    @Override
-    public CompletableResultCode shutdown() {
-      return delegate.shutdown();
-    }
   }
 }
