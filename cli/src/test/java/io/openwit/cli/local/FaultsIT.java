@@ -2,7 +2,13 @@ package io.openwit.cli.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.openwit.common.config.OpenWitConfig;
+import io.openwit.common.otlp.OtlpBombs;
 import io.openwit.query.trino.TrinoServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,11 +33,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.GZIPOutputStream;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.logs.v1.LogRecord;
-import io.opentelemetry.proto.logs.v1.ResourceLogs;
-import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -96,7 +97,7 @@ class FaultsIT {
   void parallelLogBombsLeaveTheSingleNodeStackAliveAndReadyWithinAMinute() throws Exception {
     SingleNodeProcess node = stack();
     String receiver = "http://127.0.0.1:" + stackConfig.receiver().httpPort();
-    byte[] bomb = emptyLogRecords(BOMB_RECORDS);
+    byte[] bomb = OtlpBombs.emptyLogRecords(BOMB_RECORDS);
     byte[] gzippedBomb = gzip(bomb);
     List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
     try (HeapSampler heap = HeapSampler.start(node.launcher.pid())) {
@@ -316,31 +317,6 @@ class FaultsIT {
       request.header("Content-Encoding", "gzip");
     }
     return HTTP.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  /** An export request of {@code count} empty log records, written by hand: 2 bytes each. */
-  private static byte[] emptyLogRecords(int count) {
-    ByteArrayOutputStream records = new ByteArrayOutputStream(count * 2);
-    for (int i = 0; i < count; i++) {
-      records.write(ScopeLogs.LOG_RECORDS_FIELD_NUMBER << 3 | 2);
-      records.write(0);
-    }
-    byte[] scope = lengthDelimited(ResourceLogs.SCOPE_LOGS_FIELD_NUMBER, records.toByteArray());
-    return lengthDelimited(ExportLogsServiceRequest.RESOURCE_LOGS_FIELD_NUMBER, scope);
-  }
-
-  private static byte[] lengthDelimited(int field, byte[] content) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(content.length + 6);
-    out.write(field << 3 | 2);
-    for (int length = content.length; ; length >>>= 7) {
-      if ((length & ~0x7f) == 0) {
-        out.write(length);
-        break;
-      }
-      out.write(length & 0x7f | 0x80);
-    }
-    out.writeBytes(content);
-    return out.toByteArray();
   }
 
   private static byte[] oneLogRecord() {
