@@ -8,7 +8,7 @@ import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
-import java.io.ByteArrayOutputStream;
+import io.openwit.common.otlp.OtlpBombs;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -57,7 +57,7 @@ class LogBombTest {
   }
 
   private static List<HttpResponse<byte[]>> fourBombs(ReceiverUnderTest receiver, String refusedBy) throws Exception {
-    byte[] bomb = emptyLogRecords(BOMB_RECORDS);
+    byte[] bomb = OtlpBombs.emptyLogRecords(BOMB_RECORDS);
     assertThat((long) bomb.length).isLessThanOrEqualTo(receiver.config.receiver().maxRequestBytes());
     System.gc();
     List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
@@ -91,28 +91,4 @@ class LogBombTest {
     }
   }
 
-  /** An export request of {@code count} empty log records, written by hand: 2 bytes each. */
-  private static byte[] emptyLogRecords(int count) {
-    ByteArrayOutputStream records = new ByteArrayOutputStream(count * 2);
-    for (int i = 0; i < count; i++) {
-      records.write(ScopeLogs.LOG_RECORDS_FIELD_NUMBER << 3 | 2);
-      records.write(0);
-    }
-    byte[] scope = lengthDelimited(ResourceLogs.SCOPE_LOGS_FIELD_NUMBER, records.toByteArray());
-    return lengthDelimited(ExportLogsServiceRequest.RESOURCE_LOGS_FIELD_NUMBER, scope);
-  }
-
-  private static byte[] lengthDelimited(int field, byte[] content) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(content.length + 6);
-    out.write(field << 3 | 2);
-    for (int length = content.length; ; length >>>= 7) {
-      if ((length & ~0x7f) == 0) {
-        out.write(length);
-        break;
-      }
-      out.write(length & 0x7f | 0x80);
-    }
-    out.writeBytes(content);
-    return out.toByteArray();
-  }
 }

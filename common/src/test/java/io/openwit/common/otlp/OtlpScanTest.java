@@ -23,7 +23,6 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.openwit.common.config.OpenWitConfig;
-import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -35,9 +34,9 @@ class OtlpScanTest {
 
   @Test
   void aLogBombOfEightMillionEmptyRecordsIsRefusedWithoutBuildingThem() throws Exception {
-    byte[] bomb = emptyLogRecords(8_000_000);
+    byte[] bomb = OtlpBombs.emptyLogRecords(8_000_000);
     assertThat(bomb.length).isGreaterThan(16_000_000);
-    OtlpCodec.LOGS.scanProtobuf(emptyLogRecords(1), DEFAULTS); // loads the classes, which is not the scan's cost
+    OtlpCodec.LOGS.scanProtobuf(OtlpBombs.emptyLogRecords(1), DEFAULTS); // loads the classes, which is not the scan's cost
 
     long before = allocatedBytes();
     assertThatThrownBy(() -> OtlpCodec.LOGS.scanProtobuf(bomb, DEFAULTS))
@@ -48,12 +47,12 @@ class OtlpScanTest {
 
   @Test
   void itemsUpToTheLimitPassAndAreCountedWithTheirDecodedSize() throws Exception {
-    OtlpCodec.Scan scan = OtlpCodec.LOGS.scanProtobuf(emptyLogRecords(10), SMALL);
+    OtlpCodec.Scan scan = OtlpCodec.LOGS.scanProtobuf(OtlpBombs.emptyLogRecords(10), SMALL);
     assertThat(scan.items()).isEqualTo(10);
     assertThat(scan.decodedBytes()).as("ten records, a scope, a resource and the request")
         .isEqualTo(13 * OtlpScanner.MESSAGE_BYTES);
 
-    assertThatThrownBy(() -> OtlpCodec.LOGS.scanProtobuf(emptyLogRecords(11), SMALL))
+    assertThatThrownBy(() -> OtlpCodec.LOGS.scanProtobuf(OtlpBombs.emptyLogRecords(11), SMALL))
         .hasMessage("request holds more than 10 log records (limits.max_items_per_request)");
   }
 
@@ -160,31 +159,6 @@ class OtlpScanTest {
         .hasMessage("body is not a JSON object: expected an OTLP/JSON ExportTraceServiceRequest");
     assertThatThrownBy(() -> OtlpCodec.TRACES.scanJson("{\"resourceSpans\": [".getBytes(StandardCharsets.UTF_8), SMALL))
         .hasMessageStartingWith("body is not valid JSON");
-  }
-
-  /** An export request of {@code count} empty log records, written by hand: 2 bytes each. */
-  static byte[] emptyLogRecords(int count) {
-    ByteArrayOutputStream records = new ByteArrayOutputStream(count * 2);
-    for (int i = 0; i < count; i++) {
-      records.write(ScopeLogs.LOG_RECORDS_FIELD_NUMBER << 3 | 2);
-      records.write(0);
-    }
-    byte[] scope = lengthDelimited(ResourceLogs.SCOPE_LOGS_FIELD_NUMBER, records.toByteArray());
-    return lengthDelimited(ExportLogsServiceRequest.RESOURCE_LOGS_FIELD_NUMBER, scope);
-  }
-
-  private static byte[] lengthDelimited(int field, byte[] content) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(content.length + 6);
-    out.write(field << 3 | 2);
-    for (int length = content.length; ; length >>>= 7) {
-      if ((length & ~0x7f) == 0) {
-        out.write(length);
-        break;
-      }
-      out.write(length & 0x7f | 0x80);
-    }
-    out.writeBytes(content);
-    return out.toByteArray();
   }
 
   private static long allocatedBytes() {

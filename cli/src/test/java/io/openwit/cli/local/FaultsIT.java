@@ -2,13 +2,25 @@ package io.openwit.cli.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.openwit.common.config.OpenWitConfig;
+import io.openwit.common.otlp.OtlpBombs;
 import io.openwit.query.trino.TrinoServer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -18,48 +30,124 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The crash suite: under a steady OTLP/HTTP load from the OpenTelemetry SDK, OpenWit is killed
- * with SIGKILL (no shutdown hook, as the OOM killer or a lost machine ends it) and started again on
- * the same data, {@code openwit.crash.cycles} times (once by default, for CI's budget); at the end every span whose
- * export was acknowledged is in Trino exactly once, and no span at all is stored twice.
+ * The fault suite, against real processes: hostile requests and SIGKILLs. Under a steady
+ * OTLP/HTTP load from the OpenTelemetry SDK, OpenWit is killed with SIGKILL (no shutdown hook, as
+ * the OOM killer or a lost machine ends it) and started again on the same data,
+ * {@code openwit.crash.cycles} times per killed process (once by default, for CI's budget); at the
+ * end every span whose export was acknowledged is in Trino exactly once, and no span at all is
+ * stored twice. The single-node tests share one {@code openwit local} process tree, started by the
+ * first of them and restarted by each kill; the cluster test runs first, before it exists.
  */
-class CrashIT {
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FaultsIT {
   private static final int CYCLES = Integer.getInteger("openwit.crash.cycles", 1);
   private static final long CHECKPOINT_INTERVAL_MS = 2_000;
   private static final int SPANS_PER_TICK = 20;
   /** Acknowledged spans each run of the stack takes before it is killed: the load reached it. */
   private static final int SPANS_PER_RUN = 1_000;
+  /** 16 MB of 8 million empty log records: about 700 MB of heap each if decoded. */
+  private static final int BOMB_RECORDS = 8_000_000;
 
-  @Test
-  void sigkilledSingleNodeStackKeepsEveryAcknowledgedSpanExactlyOnce() throws Exception {
-    Path dataDir = Files.createTempDirectory("openwit-crash-stack-");
-    OpenWitConfig config = singleNodeConfig(dataDir);
-    SingleNodeProcess stack = SingleNodeProcess.start(configFile(dataDir), dataDir.resolve("local-0.out"));
-    try (SteadySpanLoad load = new SteadySpanLoad(tracesEndpoint(config), "crash-whole-stack", SPANS_PER_TICK)) {
-      for (int cycle = 1; cycle <= CYCLES; cycle++) {
-        awaitMoreAcknowledged(load, SPANS_PER_RUN);
-        stack.killWholeStack();
-        stack = SingleNodeProcess.start(configFile(dataDir), dataDir.resolve("local-" + cycle + ".out"));
-      }
-      awaitMoreAcknowledged(load, SPANS_PER_RUN);
-      load.close();
-      assertEveryAcknowledgedSpanStoredOnce(trinoJdbcUrl(config), load, "whole single-node stack");
-    } finally {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private static Path stackDir;
+  private static OpenWitConfig stackConfig;
+  private static SingleNodeProcess stack;
+  private static int stackStarts;
+
+  @AfterAll
+  static void stopStack() throws InterruptedException {
+    if (stack != null) {
       stack.close();
     }
   }
 
+  /** The shared single-node stack, started on first use. */
+  private static SingleNodeProcess stack() throws Exception {
+    if (stack == null) {
+      stackDir = Files.createTempDirectory("openwit-faults-");
+      stackConfig = singleNodeConfig(stackDir);
+      startStack();
+    }
+    return stack;
+  }
+
+  private static void startStack() throws Exception {
+    stack = SingleNodeProcess.start(configFile(stackDir), stackDir.resolve("local-" + stackStarts++ + ".out"));
+  }
+
+  /**
+   * Four 16 MB log bombs in parallel, and four more gzipped, against the whole {@code openwit
+   * local} (receiver, Kafka, Flink, catalog and Trino launcher in one JVM of 2 GB): each is
+   * refused by a limit it names, the JVM survives without an {@code OutOfMemoryError}, and
+   * {@code /health/ready} answers 200 within a minute. Prints the launcher JVM's peak heap meanwhile.
+   */
   @Test
+  @Order(2)
+  void parallelLogBombsLeaveTheSingleNodeStackAliveAndReadyWithinAMinute() throws Exception {
+    SingleNodeProcess node = stack();
+    String receiver = "http://127.0.0.1:" + stackConfig.receiver().httpPort();
+    byte[] bomb = OtlpBombs.emptyLogRecords(BOMB_RECORDS);
+    byte[] gzippedBomb = gzip(bomb);
+    List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+    try (HeapSampler heap = HeapSampler.start(node.launcher.pid())) {
+      for (int i = 0; i < 4; i++) {
+        sent.add(postLogs(receiver, bomb, false));
+        sent.add(postLogs(receiver, gzippedBomb, true));
+      }
+      for (CompletableFuture<HttpResponse<String>> answer : sent) {
+        HttpResponse<String> refused = answer.join();
+        assertThat(refused.statusCode()).as("answer to a bomb: %s", refused.body()).isEqualTo(413);
+        assertThat(refused.body()).contains("(limits.max_items_per_request)");
+      }
+      long ready = System.nanoTime();
+      Await.until(() -> answersReady(receiver + "/health/ready"), Duration.ofMinutes(1),
+          "/health/ready to answer 200 after the bombs");
+      System.out.printf("faults suite: %d bombs of %d bytes (%d gzipped) refused; launcher JVM peak heap %d MB"
+              + " (sampled every %d ms); ready %d ms after the answers%n", sent.size(), bomb.length,
+          gzippedBomb.length, heap.peakBytes() >> 20, HeapSampler.INTERVAL_MS,
+          Duration.ofNanos(System.nanoTime() - ready).toMillis());
+    }
+    assertThat(node.launcher.isAlive()).as("the openwit local JVM").isTrue();
+    assertThat(Files.readString(node.output)).doesNotContain("OutOfMemoryError");
+    HttpResponse<String> normal = postLogs(receiver, oneLogRecord(), false).join();
+    assertThat(normal.statusCode()).as("a normal request after the bombs: %s", normal.body()).isEqualTo(200);
+  }
+
+  @Test
+  @Order(3)
+  void sigkilledSingleNodeStackKeepsEveryAcknowledgedSpanExactlyOnce() throws Exception {
+    stack();
+    String service = "crash-whole-stack";
+    try (SteadySpanLoad load = new SteadySpanLoad(tracesEndpoint(stackConfig), service, SPANS_PER_TICK)) {
+      for (int cycle = 1; cycle <= CYCLES; cycle++) {
+        awaitMoreAcknowledged(load, SPANS_PER_RUN);
+        stack.killWholeStack();
+        startStack();
+      }
+      awaitMoreAcknowledged(load, SPANS_PER_RUN);
+      load.close();
+      assertEveryAcknowledgedSpanStoredOnce(trinoJdbcUrl(stackConfig), load, service, "whole single-node stack");
+    }
+  }
+
+  @Test
+  @Order(4)
   void sigkilledLauncherTakesItsChildrenAlongAndKeepsEveryAcknowledgedSpanExactlyOnce() throws Exception {
-    Path dataDir = Files.createTempDirectory("openwit-crash-launcher-");
-    OpenWitConfig config = singleNodeConfig(dataDir);
+    stack();
+    String service = "crash-launcher";
     List<ProcessHandle> leftBehind = new ArrayList<>();
-    SingleNodeProcess stack = SingleNodeProcess.start(configFile(dataDir), dataDir.resolve("local-0.out"));
-    try (SteadySpanLoad load = new SteadySpanLoad(tracesEndpoint(config), "crash-launcher", SPANS_PER_TICK)) {
+    try (SteadySpanLoad load = new SteadySpanLoad(tracesEndpoint(stackConfig), service, SPANS_PER_TICK)) {
       for (int cycle = 1; cycle <= CYCLES; cycle++) {
         awaitMoreAcknowledged(load, SPANS_PER_RUN);
         List<ProcessHandle> children = stack.killLauncherOnly();
@@ -69,13 +157,12 @@ class CrashIT {
         Await.until(() -> children.stream().noneMatch(ProcessHandle::isAlive), Duration.ofMinutes(1),
             "the children of the killed launcher to exit: "
                 + children.stream().map(child -> child.pid() + " " + child.info().command().orElse("")).toList());
-        stack = SingleNodeProcess.start(configFile(dataDir), dataDir.resolve("local-" + cycle + ".out"));
+        startStack();
       }
       awaitMoreAcknowledged(load, SPANS_PER_RUN);
       load.close();
-      assertEveryAcknowledgedSpanStoredOnce(trinoJdbcUrl(config), load, "launcher alone");
+      assertEveryAcknowledgedSpanStoredOnce(trinoJdbcUrl(stackConfig), load, service, "launcher alone");
     } finally {
-      stack.close();
       // a failed run leaves no orphan behind for the next test
       leftBehind.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     }
@@ -87,6 +174,7 @@ class CrashIT {
    * TaskManager, the Kafka broker and the catalog are SIGKILLed in turn and started again.
    */
   @Test
+  @Order(1)
   void sigkilledClusterPartsKeepEveryAcknowledgedSpanExactlyOnce() throws Exception {
     SharedEngines engines = SharedEngines.get();
     Path root = Files.createDirectories(engines.root.resolve("crash-cluster-" + System.nanoTime()));
@@ -102,7 +190,7 @@ class CrashIT {
         "ingestion.kafka.bootstrap_servers", "127.0.0.1:" + kafkaPort,
         "pipeline.checkpoint_interval_ms", Long.toString(CHECKPOINT_INTERVAL_MS)));
     String configFile = configFile(root).toString();
-    Path testClasses = Path.of(CrashIT.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Path testClasses = Path.of(FaultsIT.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     try (PartProcess kafka = PartProcess.start("kafka", HttpApi.javaCommand(List.of(testClasses),
             KafkaBrokerProcess.class.getName(), root.resolve("kafka").toString(), Integer.toString(kafkaPort),
             Integer.toString(SharedEngines.freePort())), root,
@@ -137,7 +225,7 @@ class CrashIT {
         }
         awaitMoreAcknowledged(load, SPANS_PER_RUN);
         load.close();
-        assertEveryAcknowledgedSpanStoredOnce(engines.trino.jdbcUrl(), load,
+        assertEveryAcknowledgedSpanStoredOnce(engines.trino.jdbcUrl(), load, "crash-cluster",
             "cluster mode (receiver, TaskManager, Kafka broker, catalog each killed per cycle)");
       }
     }
@@ -167,19 +255,19 @@ class CrashIT {
    * Waits until Trino holds every acknowledged span, then two more checkpoints (a late duplicate
    * would land within them), prints the figures and checks that no span id is stored twice.
    */
-  private static void assertEveryAcknowledgedSpanStoredOnce(String jdbcUrl, SteadySpanLoad load, String crashed)
-      throws Exception {
+  private static void assertEveryAcknowledgedSpanStoredOnce(
+      String jdbcUrl, SteadySpanLoad load, String service, String crashed) throws Exception {
     Set<String> acknowledged = Set.copyOf(load.acknowledged);
     long waitStarted = System.nanoTime();
     long deadline = waitStarted + Duration.ofMinutes(3).toNanos();
-    Set<String> missing = missing(acknowledged, storedCounts(jdbcUrl));
+    Set<String> missing = missing(acknowledged, storedCounts(jdbcUrl, service));
     while (!missing.isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(1_000);
-      missing = missing(acknowledged, storedCounts(jdbcUrl));
+      missing = missing(acknowledged, storedCounts(jdbcUrl, service));
     }
     long caughtUpSeconds = Duration.ofNanos(System.nanoTime() - waitStarted).toSeconds();
     Thread.sleep(2 * CHECKPOINT_INTERVAL_MS);
-    Map<String, Long> stored = storedCounts(jdbcUrl);
+    Map<String, Long> stored = storedCounts(jdbcUrl, service);
     missing = missing(acknowledged, stored);
     Map<String, Long> duplicated = new HashMap<>();
     stored.forEach((spanId, copies) -> {
@@ -204,17 +292,47 @@ class CrashIT {
     return missing;
   }
 
-  /** Every stored span id of the default tenant with how many rows hold it. */
-  private static Map<String, Long> storedCounts(String jdbcUrl) throws SQLException {
+  /** Every stored span id of {@code service} in the default tenant, with how many rows hold it. */
+  private static Map<String, Long> storedCounts(String jdbcUrl, String service) throws SQLException {
     Map<String, Long> counts = new HashMap<>();
     try (Connection connection = DriverManager.getConnection(jdbcUrl, TrinoServer.SERVICE_USER, null);
-        ResultSet rows = connection.createStatement().executeQuery(
-            "SELECT span_id, count(*) FROM openwit.\"default\".spans GROUP BY span_id")) {
-      while (rows.next()) {
-        counts.put(rows.getString(1), rows.getLong(2));
+        PreparedStatement query = connection.prepareStatement(
+            "SELECT span_id, count(*) FROM openwit.\"default\".spans WHERE service_name = ? GROUP BY span_id")) {
+      query.setString(1, service);
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          counts.put(rows.getString(1), rows.getLong(2));
+        }
       }
     }
     return counts;
+  }
+
+  private static CompletableFuture<HttpResponse<String>> postLogs(String receiver, byte[] body, boolean gzipped) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(receiver + "/v1/logs"))
+        .header("Content-Type", "application/x-protobuf")
+        .timeout(Duration.ofMinutes(2))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (gzipped) {
+      request.header("Content-Encoding", "gzip");
+    }
+    return HTTP.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static byte[] oneLogRecord() {
+    return ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs.newBuilder()
+        .addScopeLogs(ScopeLogs.newBuilder().addLogRecords(LogRecord.newBuilder()
+            .setTimeUnixNano(System.currentTimeMillis() * 1_000_000L)
+            .setBody(AnyValue.newBuilder().setStringValue("after the bombs")))))
+        .build().toByteArray();
+  }
+
+  private static byte[] gzip(byte[] bytes) throws IOException {
+    ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(compressed)) {
+      out.write(bytes);
+    }
+    return compressed.toByteArray();
   }
 
   /** A single-node configuration of its own ports under {@code dataDir}, written as its openwit.yaml. */
