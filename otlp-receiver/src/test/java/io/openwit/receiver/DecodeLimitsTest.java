@@ -1,5 +1,6 @@
 package io.openwit.receiver;
 
+import static io.openwit.receiver.ReceiverUnderTest.grpcHeader;
 import static io.openwit.receiver.ReceiverUnderTest.statusMessage;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,13 +16,8 @@ import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
-import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
-import com.linecorp.armeria.common.HttpHeaderNames;
-import com.linecorp.armeria.common.HttpMethod;
-import com.linecorp.armeria.common.RequestHeaders;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.GZIPOutputStream;
@@ -112,7 +108,7 @@ class DecodeLimitsTest {
       scope.addLogRecords(LogRecord.getDefaultInstance());
     }
     long logsBefore = TestKafka.recordCount(receiver.topics.logs());
-    AggregatedHttpResponse tooMany = grpcExport("opentelemetry.proto.collector.logs.v1.LogsService",
+    AggregatedHttpResponse tooMany = receiver.grpcExport("opentelemetry.proto.collector.logs.v1.LogsService",
         ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs.newBuilder().addScopeLogs(scope))
             .build().toByteArray());
     assertThat(grpcHeader(tooMany, "grpc-status")).isEqualTo("8");
@@ -124,7 +120,7 @@ class DecodeLimitsTest {
       span.addAttributes(attribute("k" + i, AnyValue.newBuilder().setBoolValue(true).build()));
     }
     AggregatedHttpResponse misshapen =
-        grpcExport("opentelemetry.proto.collector.trace.v1.TraceService", traces(span.build()));
+        receiver.grpcExport("opentelemetry.proto.collector.trace.v1.TraceService", traces(span.build()));
     assertThat(grpcHeader(misshapen, "grpc-status")).isEqualTo("3");
     assertThat(grpcHeader(misshapen, "grpc-message")).contains("(limits.max_attributes)");
   }
@@ -162,23 +158,6 @@ class DecodeLimitsTest {
     HttpResponse<byte[]> response = receiver.postProtobuf("/v1/traces", traces(span.build()));
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(TestKafka.recordCount(receiver.topics.traces())).isEqualTo(before + 1);
-  }
-
-  /** A unary gRPC call with {@code request} as its one message, over HTTP/2. */
-  private static AggregatedHttpResponse grpcExport(String service, byte[] request) {
-    byte[] framed = new byte[5 + request.length];
-    ByteBuffer.wrap(framed, 1, 4).putInt(request.length);
-    System.arraycopy(request, 0, framed, 5, request.length);
-    return WebClient.builder("h2c://127.0.0.1:" + receiver.receiver.grpcPort()).maxResponseLength(0).build()
-        .execute(RequestHeaders.of(HttpMethod.POST, "/" + service + "/Export",
-            HttpHeaderNames.CONTENT_TYPE, "application/grpc", HttpHeaderNames.TE, "trailers"), framed)
-        .aggregate().join();
-  }
-
-  /** A gRPC status header: in the trailers, or in the headers of a trailers-only answer. */
-  private static String grpcHeader(AggregatedHttpResponse response, String name) {
-    String value = response.trailers().get(name);
-    return value != null ? value : response.headers().get(name);
   }
 
   private static void assertRefusedTraces(Span span, int status, String message) throws Exception {

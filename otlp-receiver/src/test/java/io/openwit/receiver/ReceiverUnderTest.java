@@ -1,6 +1,13 @@
 package io.openwit.receiver;
 
 import com.google.protobuf.CodedInputStream;
+import com.linecorp.armeria.client.Endpoint;
+import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.common.SessionProtocol;
 import io.openwit.common.auth.Authenticator;
 import io.openwit.common.config.OpenWitConfig;
 import io.openwit.common.metastore.BatchReporter;
@@ -10,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.util.Map;
 
 /** A receiver writing to the test broker, on topics of its own, with the settings a test needs. */
@@ -89,6 +97,38 @@ final class ReceiverUnderTest implements AutoCloseable {
 
   HttpResponse<byte[]> postProtobuf(String path, byte[] body) throws IOException, InterruptedException {
     return post(path, "application/x-protobuf", null, body);
+  }
+
+  /** A unary gRPC call with {@code request} as its one message, over HTTP/2. */
+  AggregatedHttpResponse grpcExport(String service, byte[] request) {
+    return patientClient(SessionProtocol.H2C, receiver.grpcPort()).execute(grpcHeaders(service), grpcFramed(request))
+        .aggregate().join();
+  }
+
+  /** A client of the receiver's {@code port} that waits as long as the receiver takes to answer. */
+  static WebClient patientClient(SessionProtocol protocol, int port) {
+    return WebClient.builder(protocol, Endpoint.of("127.0.0.1", port)).maxResponseLength(0).responseTimeoutMillis(0)
+        .build();
+  }
+
+  /** The headers of an OTLP/gRPC export call to {@code service}. */
+  static RequestHeaders grpcHeaders(String service) {
+    return RequestHeaders.of(HttpMethod.POST, "/" + service + "/Export",
+        HttpHeaderNames.CONTENT_TYPE, "application/grpc", HttpHeaderNames.TE, "trailers");
+  }
+
+  /** {@code message} as the body of a unary gRPC call: uncompressed, length-prefixed. */
+  static byte[] grpcFramed(byte[] message) {
+    byte[] framed = new byte[5 + message.length];
+    ByteBuffer.wrap(framed, 1, 4).putInt(message.length);
+    System.arraycopy(message, 0, framed, 5, message.length);
+    return framed;
+  }
+
+  /** A gRPC status header: in the trailers, or in the headers of a trailers-only answer. */
+  static String grpcHeader(AggregatedHttpResponse response, String name) {
+    String value = response.trailers().get(name);
+    return value != null ? value : response.headers().get(name);
   }
 
   /** The message of a google.rpc.Status error body. */

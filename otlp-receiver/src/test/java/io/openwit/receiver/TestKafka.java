@@ -42,15 +42,30 @@ public final class TestKafka {
   public static final class Broker implements AutoCloseable {
     private final KafkaRaftServer server;
     private final String bootstrapServers;
+    private final String directBootstrapServers;
+    private final int clientPort;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
-    Broker(KafkaRaftServer server, String bootstrapServers) {
+    Broker(KafkaRaftServer server, String bootstrapServers, String directBootstrapServers, int clientPort) {
       this.server = server;
       this.bootstrapServers = bootstrapServers;
+      this.directBootstrapServers = directBootstrapServers;
+      this.clientPort = clientPort;
     }
 
+    /** Where clients reach the broker: through the proxy in front of it, if it has one. */
     public String bootstrapServers() {
       return bootstrapServers;
+    }
+
+    /** Where a test reaches the broker past any proxy, to see what it holds. */
+    public String directBootstrapServers() {
+      return directBootstrapServers;
+    }
+
+    /** The port the broker serves its clients on, where a proxy in front of it forwards to. */
+    public int clientPort() {
+      return clientPort;
     }
 
     @Override
@@ -86,8 +101,13 @@ public final class TestKafka {
 
   /** Records written to {@code topic} so far, over all its partitions. */
   public static long recordCount(String topic) {
+    return recordCount(bootstrapServers(), topic);
+  }
+
+  /** Records written to {@code topic} of the broker at {@code bootstrapServers} so far. */
+  public static long recordCount(String bootstrapServers, String topic) {
     Properties properties = new Properties();
-    properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
@@ -97,10 +117,25 @@ public final class TestKafka {
   }
 
   public static Broker start() {
+    return start(0);
+  }
+
+  /**
+   * A broker that tells its clients to reach it at {@code advertisedPort}, where the test puts a
+   * proxy forwarding to {@link Broker#clientPort()}; the broker itself and the test's own clients
+   * use a second listener past the proxy ({@link Broker#directBootstrapServers()}).
+   */
+  public static Broker startBehindProxy(int advertisedPort) {
+    return start(advertisedPort);
+  }
+
+  /** {@code proxyPort} 0: no proxy, clients reach the broker directly. */
+  private static Broker start(int proxyPort) {
     try {
       Path logDir = Files.createTempDirectory("receiver-test-kafka");
       int port = unusedPort();
       int controllerPort = unusedPort();
+      int clientPort = proxyPort == 0 ? port : unusedPort();
       new Formatter()
           .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
           .setNodeId(NODE_ID)
@@ -114,10 +149,16 @@ public final class TestKafka {
       properties.put("process.roles", "broker,controller");
       properties.put("node.id", Integer.toString(NODE_ID));
       properties.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
-      properties.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-      properties.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+      String listeners = "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort;
+      String advertised = "PLAINTEXT://127.0.0.1:" + port;
+      if (proxyPort != 0) {
+        listeners += ",PROXIED://127.0.0.1:" + clientPort;
+        advertised += ",PROXIED://127.0.0.1:" + proxyPort;
+      }
+      properties.put("listeners", listeners);
+      properties.put("advertised.listeners", advertised);
       properties.put("controller.listener.names", "CONTROLLER");
-      properties.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+      properties.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,PROXIED:PLAINTEXT");
       properties.put("inter.broker.listener.name", "PLAINTEXT");
       properties.put("log.dirs", logDir.toString());
       properties.put("auto.create.topics.enable", "false");
@@ -130,7 +171,8 @@ public final class TestKafka {
       properties.put("group.initial.rebalance.delay.ms", "0");
       KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(properties, false), Time.SYSTEM);
       server.startup();
-      return new Broker(server, "127.0.0.1:" + port);
+      String direct = "127.0.0.1:" + port;
+      return new Broker(server, proxyPort == 0 ? direct : "127.0.0.1:" + proxyPort, direct, clientPort);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the test Kafka broker", e);
     } catch (Exception e) {
