@@ -18,84 +18,156 @@ import org.apache.iceberg.types.Types;
  * table's columns, a null in a required column (or required list element, map key or map value), a
  * value of another type than its column's. The writer would throw on such a row inside the sink, and
  * the job would restart on its record forever; checked before, the record becomes a dead letter.
+ * The checks are built once per schema; a refusal's column path is only put together when one is found.
  */
 public final class RowSchemaCheck {
-  private final Types.StructType struct;
-  private final RowType rowType;
+  private final StructCheck check;
 
   public RowSchemaCheck(Schema schema) {
-    this.struct = schema.asStruct();
-    this.rowType = FlinkSchemaUtil.convert(schema);
+    this.check = new StructCheck(schema.asStruct(), FlinkSchemaUtil.convert(schema));
   }
 
   /** Why the writer would refuse {@code row}, or null when it takes it. */
   public String refusal(RowData row) {
-    return structRefusal(struct, rowType, row, "");
+    Refusal refusal = check.refusal(row);
+    if (refusal == null) {
+      return null;
+    }
+    return switch (refusal.problem) {
+      case NULL -> "required column '" + refusal.column + "' is null";
+      case WRONG_TYPE -> "column '" + refusal.column + "' holds a value that is not of its type " + refusal.detail;
+      case WRONG_ARITY -> (refusal.column.isEmpty() ? "the row" : "'" + refusal.column + "'") + " has "
+          + refusal.detail;
+    };
   }
 
-  private static String structRefusal(Types.StructType struct, RowType type, RowData row, String path) {
-    List<Types.NestedField> fields = struct.fields();
-    if (row.getArity() != fields.size()) {
-      return (path.isEmpty() ? "the row" : "'" + path + "'") + " has " + row.getArity() + " values for "
-          + fields.size() + " columns";
+  private enum Problem { NULL, WRONG_TYPE, WRONG_ARITY }
+
+  /** What is wrong, and where, as a path relative to the value checked ("" for the value itself). */
+  private record Refusal(String column, Problem problem, String detail) {
+    Refusal under(String parent) {
+      return new Refusal(column.isEmpty() ? parent : column.startsWith("[") ? parent + column : parent + "." + column,
+          problem, detail);
     }
-    for (int i = 0; i < fields.size(); i++) {
-      Types.NestedField field = fields.get(i);
-      String name = path + field.name();
-      Object value;
-      try {
-        value = row.isNullAt(i) ? null : RowData.createFieldGetter(type.getTypeAt(i), i).getFieldOrNull(row);
-      } catch (ClassCastException e) {
-        return wrongType(name, field.type());
-      }
-      String refusal = valueRefusal(field.type(), field.isRequired(), type.getTypeAt(i), value, name);
-      if (refusal != null) {
-        return refusal;
-      }
-    }
-    return null;
   }
 
-  /** Checks what is inside {@code value}: its own type was checked when it was read through its getter. */
-  private static String valueRefusal(Type type, boolean required, LogicalType logical, Object value, String name) {
-    if (value == null) {
-      return required ? "required column '" + name + "' is null" : null;
-    }
+  /** Checks what is inside a non-null value: the value's own type is checked when its getter reads it. */
+  private interface ValueCheck {
+    Refusal refusal(Object value);
+  }
+
+  private static ValueCheck nestedCheck(Type type, LogicalType logical) {
     return switch (type.typeId()) {
-      case STRUCT -> structRefusal(type.asStructType(), (RowType) logical, (RowData) value, name + ".");
-      case LIST -> arrayRefusal(type.asListType().elementType(), type.asListType().isElementRequired(),
-          ((ArrayType) logical).getElementType(), (ArrayData) value, name);
+      case STRUCT -> {
+        StructCheck struct = new StructCheck(type.asStructType(), (RowType) logical);
+        yield value -> struct.refusal((RowData) value);
+      }
+      case LIST -> {
+        ArrayCheck elements = new ArrayCheck(type.asListType().elementType(), type.asListType().isElementRequired(),
+            ((ArrayType) logical).getElementType());
+        yield value -> elements.refusal((ArrayData) value);
+      }
       case MAP -> {
         Types.MapType map = type.asMapType();
         MapType mapType = (MapType) logical;
-        MapData data = (MapData) value;
-        String keys = arrayRefusal(map.keyType(), true, mapType.getKeyType(), data.keyArray(), name + ".key");
-        yield keys != null ? keys : arrayRefusal(map.valueType(), map.isValueRequired(), mapType.getValueType(),
-            data.valueArray(), name + ".value");
+        ArrayCheck keys = new ArrayCheck(map.keyType(), true, mapType.getKeyType());
+        ArrayCheck values = new ArrayCheck(map.valueType(), map.isValueRequired(), mapType.getValueType());
+        yield value -> {
+          MapData data = (MapData) value;
+          Refusal refusal = keys.refusal(data.keyArray());
+          if (refusal != null) {
+            return refusal.under("key");
+          }
+          refusal = values.refusal(data.valueArray());
+          return refusal == null ? null : refusal.under("value");
+        };
       }
       default -> null;
     };
   }
 
-  private static String arrayRefusal(Type elementType, boolean required, LogicalType logical, ArrayData array,
-      String name) {
-    ArrayData.ElementGetter getter = ArrayData.createElementGetter(logical);
-    for (int j = 0; j < array.size(); j++) {
-      Object element;
-      try {
-        element = getter.getElementOrNull(array, j);
-      } catch (ClassCastException e) {
-        return wrongType(name + "[" + j + "]", elementType);
-      }
-      String refusal = valueRefusal(elementType, required, logical, element, name + "[" + j + "]");
-      if (refusal != null) {
-        return refusal;
+  private static final class StructCheck {
+    private final String[] names;
+    private final Type[] types;
+    private final boolean[] required;
+    private final RowData.FieldGetter[] getters;
+    private final ValueCheck[] nested;
+
+    StructCheck(Types.StructType struct, RowType rowType) {
+      List<Types.NestedField> fields = struct.fields();
+      names = new String[fields.size()];
+      types = new Type[fields.size()];
+      required = new boolean[fields.size()];
+      getters = new RowData.FieldGetter[fields.size()];
+      nested = new ValueCheck[fields.size()];
+      for (int i = 0; i < fields.size(); i++) {
+        names[i] = fields.get(i).name();
+        types[i] = fields.get(i).type();
+        required[i] = fields.get(i).isRequired();
+        getters[i] = RowData.createFieldGetter(rowType.getTypeAt(i), i);
+        nested[i] = nestedCheck(types[i], rowType.getTypeAt(i));
       }
     }
-    return null;
+
+    Refusal refusal(RowData row) {
+      if (row.getArity() != names.length) {
+        return new Refusal("", Problem.WRONG_ARITY, row.getArity() + " values for " + names.length + " columns");
+      }
+      for (int i = 0; i < names.length; i++) {
+        Object value;
+        try {
+          value = row.isNullAt(i) ? null : getters[i].getFieldOrNull(row);
+        } catch (ClassCastException e) {
+          return new Refusal(names[i], Problem.WRONG_TYPE, types[i].toString());
+        }
+        if (value == null) {
+          if (required[i]) {
+            return new Refusal(names[i], Problem.NULL, null);
+          }
+        } else if (nested[i] != null) {
+          Refusal refusal = nested[i].refusal(value);
+          if (refusal != null) {
+            return refusal.under(names[i]);
+          }
+        }
+      }
+      return null;
+    }
   }
 
-  private static String wrongType(String name, Type type) {
-    return "column '" + name + "' holds a value that is not of its type " + type;
+  private static final class ArrayCheck {
+    private final Type elementType;
+    private final boolean required;
+    private final ArrayData.ElementGetter getter;
+    private final ValueCheck nested;
+
+    ArrayCheck(Type elementType, boolean required, LogicalType logical) {
+      this.elementType = elementType;
+      this.required = required;
+      this.getter = ArrayData.createElementGetter(logical);
+      this.nested = nestedCheck(elementType, logical);
+    }
+
+    Refusal refusal(ArrayData array) {
+      for (int j = 0; j < array.size(); j++) {
+        Object element;
+        try {
+          element = array.isNullAt(j) ? null : getter.getElementOrNull(array, j);
+        } catch (ClassCastException e) {
+          return new Refusal("[" + j + "]", Problem.WRONG_TYPE, elementType.toString());
+        }
+        if (element == null) {
+          if (required) {
+            return new Refusal("[" + j + "]", Problem.NULL, null);
+          }
+        } else if (nested != null) {
+          Refusal refusal = nested.refusal(element);
+          if (refusal != null) {
+            return refusal.under("[" + j + "]");
+          }
+        }
+      }
+      return null;
+    }
   }
 }
