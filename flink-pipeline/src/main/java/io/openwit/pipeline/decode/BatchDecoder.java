@@ -107,20 +107,26 @@ public final class BatchDecoder extends ProcessFunction<OtlpBatch, DecodedBatch>
 
   private List<RowData> rowsOf(OtlpBatch batch, Signal signal) throws Rejected {
     Message request = requestOf(batch, signal);
+    RowSchemaCheck check = checks.get(signal);
     List<RowData> rows = new ArrayList<>();
+    String[] refusal = {null};
+    int[] refusedRow = {-1};
     try {
-      TelemetryRows.decode(signal, request, rows::add);
+      // each row is checked as it is made, while it is still in the CPU's cache
+      TelemetryRows.decode(signal, request, row -> {
+        if (refusal[0] == null) {
+          refusal[0] = check.refusal(row);
+          refusedRow[0] = rows.size();
+        }
+        rows.add(row);
+      });
     } catch (RuntimeException e) {
       throw new Rejected(DeadLetterReason.UNCONVERTIBLE_VALUE,
           "the " + signal.headerValue() + " request decodes but its rows cannot be made: " + e);
     }
-    RowSchemaCheck check = checks.get(signal);
-    for (int i = 0; i < rows.size(); i++) {
-      String refusal = check.refusal(rows.get(i));
-      if (refusal != null) {
-        throw new Rejected(DeadLetterReason.REFUSED_ROW, "row " + i + " of " + rows.size() + " does not fit table "
-            + TableSchemas.forSignal(signal).name() + ": " + refusal);
-      }
+    if (refusal[0] != null) {
+      throw new Rejected(DeadLetterReason.REFUSED_ROW, "row " + refusedRow[0] + " of " + rows.size()
+          + " does not fit table " + TableSchemas.forSignal(signal).name() + ": " + refusal[0]);
     }
     return rows;
   }
