@@ -7,6 +7,8 @@ import io.openwit.common.wire.Signal;
 import io.openwit.pipeline.deadletter.DeadLetter;
 import io.openwit.pipeline.deadletter.DeadLetterSerializer;
 import io.openwit.pipeline.deadletter.DeadLetterTopic;
+import io.openwit.pipeline.decode.BatchDecoder;
+import io.openwit.pipeline.decode.DecodedBatch;
 import io.openwit.pipeline.sink.TelemetryRecordGenerator;
 import io.openwit.pipeline.source.BatchTracking;
 import io.openwit.pipeline.source.DuplicateBatchFilter;
@@ -27,7 +29,6 @@ import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.runtime.jobgraph.JobGraph;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
@@ -36,9 +37,9 @@ import org.apache.iceberg.flink.CatalogLoader;
 import org.apache.iceberg.flink.sink.dynamic.DynamicIcebergSink;
 
 /**
- * The ingest job: the receiver topics of all three signals in Kafka → OTLP decoding →
- * per-tenant Iceberg tables (spans, logs, metrics); records it cannot write go to the dead-letter
- * topic instead of stopping it. Kafka
+ * The ingest job: the receiver topics of all three signals in Kafka → header checks → batch tracking
+ * → deduplication → OTLP decoding (once, chained to the sink) → per-tenant Iceberg tables (spans, logs,
+ * metrics); records it cannot write go to the dead-letter topic instead of stopping it. Kafka
  * offsets live in Flink checkpoints and Iceberg commits happen when a checkpoint completes, so a
  * restart from the last checkpoint neither loses nor duplicates rows.
  */
@@ -77,8 +78,23 @@ public final class IngestJob {
             .process(new RecordRouter(config))
             .uid(UID_PREFIX + "-route")
             .name("route-records");
+    SingleOutputStreamOperator<DecodedBatch> decoded =
+        routed
+            .process(new BatchTracking(config))
+            .uid(UID_PREFIX + "-tracking")
+            .name("track-batches")
+            .keyBy(batch -> batch.batchId)
+            .process(new DuplicateBatchFilter(Duration.ofMillis(pipeline.dedupWindowMs())))
+            .uid(UID_PREFIX + "-dedup")
+            .name("drop-retried-batches")
+            // after the shuffle, chained to the sink: the rows are handed over in memory, never serialized
+            .process(new BatchDecoder(config))
+            .uid(UID_PREFIX + "-decode")
+            .name("decode-batches");
+
     // Dead letters are flushed before a checkpoint completes: at least once, like the records they replace.
     routed.getSideOutput(RecordRouter.DEAD_LETTERS)
+        .union(decoded.getSideOutput(BatchDecoder.DEAD_LETTERS))
         .sinkTo(KafkaSink.<DeadLetter>builder()
             .setKafkaProducerConfig(DeadLetterTopic.producerConfig(config))
             .setRecordSerializer(new DeadLetterSerializer(kafka.topics().deadLetter()))
@@ -87,17 +103,7 @@ public final class IngestJob {
         .uid(UID_PREFIX + "-dead-letters")
         .name("dead-letter-topic");
 
-    DataStream<OtlpBatch> batches =
-        routed
-            .process(new BatchTracking(config))
-            .uid(UID_PREFIX + "-tracking")
-            .name("track-batches")
-            .keyBy(batch -> batch.batchId)
-            .process(new DuplicateBatchFilter(Duration.ofMillis(pipeline.dedupWindowMs())))
-            .uid(UID_PREFIX + "-dedup")
-            .name("drop-retried-batches");
-
-    DynamicIcebergSink.forInput(batches)
+    DynamicIcebergSink.forInput(decoded)
         .generator(new TelemetryRecordGenerator(config))
         .catalogLoader(catalogLoader(config))
         // a tenant seen for the first time gets its namespace and tables as the catalog makes them

@@ -106,9 +106,10 @@ class KafkaTopicIngestIT {
       assertThat(acmeSpans.stream().mapToLong(batch -> batch.path("message_count").asLong()).sum()).isEqualTo(3);
       assertThat(acmeSpans.stream().mapToLong(batch -> batch.path("first_offset").asLong()).min()).hasValue(0);
       assertThat(acmeSpans.stream().mapToLong(batch -> batch.path("last_offset").asLong()).max()).hasValue(2);
-      // the poison record went to the dead-letter topic, named by its origin; its partition's good record is a batch
+      // the poison record went to the dead-letter topic, named by its origin; its partition's batch counts both records
+      // read (the value is decoded after batch tracking, which cannot know it will not decode)
       assertThat(acme).filteredOn(batch -> batch.path("topics").asText().equals(topics.get(2)))
-          .extracting(batch -> batch.path("message_count").asLong()).containsExactly(1L);
+          .extracting(batch -> batch.path("message_count").asLong()).containsExactly(2L);
       try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(openWit.config.ingestion().kafka().clientConfig(),
           new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
         TopicPartition deadLetters = new TopicPartition(prefix + ".dead-letter", 0);

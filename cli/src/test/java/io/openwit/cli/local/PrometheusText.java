@@ -72,20 +72,32 @@ final class PrometheusText {
 
   /** A counter's or gauge's value, 0 when the sample does not exist yet; histograms and summaries give their count. */
   double value(String family, Map<String, String> labels) {
-    return sample(family, labels).map(metric -> {
-      if (metric instanceof Counter counter) {
-        return counter.getValue();
-      }
-      if (metric instanceof Gauge gauge) {
-        return gauge.getValue();
-      }
-      if (metric instanceof Histogram histogram) {
-        return (double) histogram.getSampleCount();
-      }
-      if (metric instanceof Summary summary) {
-        return (double) summary.getSampleCount();
-      }
-      throw new AssertionError(family + " is a " + metric.getClass().getSimpleName());
-    }).orElse(0.0);
+    return sample(family, labels).map(metric -> valueOf(family, metric)).orElse(0.0);
+  }
+
+  /** The values of every sample of {@code family} whose labels include {@code labels} (each operator's, each subtask's), added. */
+  double sum(String family, Map<String, String> labels) {
+    return families.stream()
+        .filter(candidate -> candidate.getName().equals(family))
+        .flatMap(candidate -> candidate.getMetrics().stream())
+        .filter(metric -> metric.getLabels().entrySet().containsAll(labels.entrySet()))
+        .mapToDouble(metric -> valueOf(family, metric))
+        .sum();
+  }
+
+  private static double valueOf(String family, Metric metric) {
+    if (metric instanceof Counter counter) {
+      return counter.getValue();
+    }
+    if (metric instanceof Gauge gauge) {
+      return gauge.getValue();
+    }
+    if (metric instanceof Histogram histogram) {
+      return histogram.getSampleCount();
+    }
+    if (metric instanceof Summary summary) {
+      return summary.getSampleCount();
+    }
+    throw new AssertionError(family + " is a " + metric.getClass().getSimpleName());
   }
 }

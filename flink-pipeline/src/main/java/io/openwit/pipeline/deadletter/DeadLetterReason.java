@@ -15,7 +15,11 @@ public enum DeadLetterReason {
   /** The openwit.encoding header names an encoding the job does not read. */
   UNKNOWN_ENCODING,
   /** The value is not an OTLP export request of the record's signal in its encoding. */
-  UNDECODABLE_VALUE;
+  UNDECODABLE_VALUE,
+  /** The value decodes, but turning it into its table's rows failed. */
+  UNCONVERTIBLE_VALUE,
+  /** A row of the value breaks its table's schema (a required column null, a value of the wrong type): the writer would refuse it. */
+  REFUSED_ROW;
 
   public String code() {
     return name().toLowerCase(Locale.ROOT);

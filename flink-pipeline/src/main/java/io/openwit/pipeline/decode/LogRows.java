@@ -24,7 +24,10 @@ public final class LogRows {
   private LogRows() {}
 
   public static void decode(byte[] payload, Consumer<RowData> out) throws InvalidProtocolBufferException {
-    ExportLogsServiceRequest request = ExportLogsServiceRequest.parseFrom(payload);
+    decode(ExportLogsServiceRequest.parseFrom(payload), out);
+  }
+
+  public static void decode(ExportLogsServiceRequest request, Consumer<RowData> out) {
     for (ResourceLogs resourceLogs : request.getResourceLogsList()) {
       for (ScopeLogs scopeLogs : resourceLogs.getScopeLogsList()) {
         Origin origin = Origin.of(resourceLogs.getResource(), scopeLogs.getScope());

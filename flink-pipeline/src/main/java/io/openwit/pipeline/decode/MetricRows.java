@@ -42,7 +42,10 @@ public final class MetricRows {
   private MetricRows() {}
 
   public static void decode(byte[] payload, Consumer<RowData> out) throws InvalidProtocolBufferException {
-    ExportMetricsServiceRequest request = ExportMetricsServiceRequest.parseFrom(payload);
+    decode(ExportMetricsServiceRequest.parseFrom(payload), out);
+  }
+
+  public static void decode(ExportMetricsServiceRequest request, Consumer<RowData> out) {
     for (ResourceMetrics resourceMetrics : request.getResourceMetricsList()) {
       for (ScopeMetrics scopeMetrics : resourceMetrics.getScopeMetricsList()) {
         Origin origin = Origin.of(resourceMetrics.getResource(), scopeMetrics.getScope());

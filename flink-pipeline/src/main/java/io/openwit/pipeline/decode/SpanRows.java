@@ -26,7 +26,10 @@ public final class SpanRows {
   private SpanRows() {}
 
   public static void decode(byte[] payload, Consumer<RowData> out) throws InvalidProtocolBufferException {
-    ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(payload);
+    decode(ExportTraceServiceRequest.parseFrom(payload), out);
+  }
+
+  public static void decode(ExportTraceServiceRequest request, Consumer<RowData> out) {
     for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
       for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
         Origin origin = Origin.of(resourceSpans.getResource(), scopeSpans.getScope());

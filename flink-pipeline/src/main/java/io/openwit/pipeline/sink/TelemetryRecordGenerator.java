@@ -1,6 +1,5 @@
 package io.openwit.pipeline.sink;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.openwit.common.config.OpenWitConfig;
 import io.openwit.common.metastore.AsyncBatchTracker;
 import io.openwit.common.metastore.BatchEvent;
@@ -8,9 +7,9 @@ import io.openwit.common.metastore.BatchReporter;
 import io.openwit.common.schema.TableDefinition;
 import io.openwit.common.schema.TableSchemas;
 import io.openwit.common.wire.Signal;
-import io.openwit.pipeline.decode.TelemetryRows;
-import io.openwit.pipeline.source.OtlpBatch;
+import io.openwit.pipeline.decode.DecodedBatch;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.table.data.RowData;
 import org.apache.flink.util.Collector;
 import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -18,11 +17,12 @@ import org.apache.iceberg.flink.sink.dynamic.DynamicRecord;
 import org.apache.iceberg.flink.sink.dynamic.DynamicRecordGenerator;
 
 /**
- * Routes each decoded row to its tenant's table for the batch's signal: {@code <tenant>.spans|logs|metrics},
- * and reports the batch ingested to the batch tracker. Records that do not decode never get here:
- * {@code RecordRouter} sends them to the dead-letter topic.
+ * Routes each row of a decoded batch to its tenant's table for the batch's signal:
+ * {@code <tenant>.spans|logs|metrics}, and reports the batch ingested to the batch tracker. Decoding
+ * happened before, in {@code BatchDecoder}, which also sent the batches the writer would refuse to the
+ * dead-letter topic.
  */
-public final class TelemetryRecordGenerator implements DynamicRecordGenerator<OtlpBatch> {
+public final class TelemetryRecordGenerator implements DynamicRecordGenerator<DecodedBatch> {
 
   private final OpenWitConfig config;
   private transient BatchReporter reporter;
@@ -37,33 +37,13 @@ public final class TelemetryRecordGenerator implements DynamicRecordGenerator<Ot
   }
 
   @Override
-  public void generate(OtlpBatch batch, Collector<DynamicRecord> out) {
-    Signal signal = Signal.fromHeaderValue(batch.signal);
-    TableDefinition definition = TableSchemas.forSignal(signal);
-    TableIdentifier table = TableIdentifier.of(batch.tenant, definition.name());
-    long rows;
-    try {
-      rows = decode(signal, batch.payload, table, definition, out);
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("batch " + batch.batchId + " from " + batch.topic + "/" + batch.partition + "@"
-          + batch.offset + " passed RecordRouter's decoding check yet does not decode", e);
+  public void generate(DecodedBatch batch, Collector<DynamicRecord> out) {
+    TableDefinition definition = TableSchemas.forSignal(Signal.fromHeaderValue(batch.signal()));
+    TableIdentifier table = TableIdentifier.of(batch.tenant(), definition.name());
+    for (RowData row : batch.rows()) {
+      out.collect(new DynamicRecord(table, SnapshotRef.MAIN_BRANCH, definition.schema(), row, definition.spec()));
     }
-    reporter.report(new BatchEvent.Ingested(batch.trackingId, batch.tenant, batch.signal,
-        batch.isExternal() ? BatchEvent.SOURCE_KAFKA : BatchEvent.SOURCE_RECEIVER, rows, System.currentTimeMillis()));
-  }
-
-  /** Emits the batch's rows; returns how many. */
-  private static long decode(
-      Signal signal, byte[] protobuf, TableIdentifier table, TableDefinition definition, Collector<DynamicRecord> out)
-      throws InvalidProtocolBufferException {
-    long[] rows = {0};
-    TelemetryRows.decode(
-        signal,
-        protobuf,
-        row -> {
-          rows[0]++;
-          out.collect(new DynamicRecord(table, SnapshotRef.MAIN_BRANCH, definition.schema(), row, definition.spec()));
-        });
-    return rows[0];
+    reporter.report(new BatchEvent.Ingested(batch.trackingId(), batch.tenant(), batch.signal(), batch.source(),
+        batch.rows().size(), System.currentTimeMillis()));
   }
 }

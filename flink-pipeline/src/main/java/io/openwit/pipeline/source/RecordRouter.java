@@ -5,11 +5,10 @@ import io.openwit.common.metastore.ApiKeys;
 import io.openwit.common.metastore.AsyncBatchTracker;
 import io.openwit.common.metastore.BatchEvent;
 import io.openwit.common.metastore.BatchReporter;
-import io.openwit.common.otlp.InvalidOtlpException;
-import io.openwit.common.otlp.OtlpCodec;
 import io.openwit.common.wire.RecordHeaders;
 import io.openwit.common.wire.Signal;
 import io.openwit.pipeline.deadletter.DeadLetter;
+import io.openwit.pipeline.deadletter.DeadLetterLog;
 import io.openwit.pipeline.deadletter.DeadLetterReason;
 import io.openwit.pipeline.deadletter.DeadLetterTopic;
 import java.util.ArrayList;
@@ -34,12 +33,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Judges each Kafka record before anything trusts it: a record whose headers name a valid tenant,
- * signal, batch id and encoding (or that an external_topics rule places) and whose value decodes
- * goes on as an {@link OtlpBatch} whose payload is OTLP protobuf; any other goes to the
- * {@link #DEAD_LETTERS} side output with its reason, is counted in {@code openwit_dead_letter_records},
- * and the job keeps going. Whatever passes here cannot fail to decode further on, so one bad record
- * no longer makes the job restart on it forever. It also follows each partition's offsets, so
+ * Judges each Kafka record's headers before anything trusts them: a record whose headers name a valid
+ * tenant, signal, batch id and encoding (or that an external_topics rule places) goes on as an
+ * {@link OtlpBatch}, its value not decoded yet; any other goes to the {@link #DEAD_LETTERS} side
+ * output with its reason, is counted in {@code openwit_dead_letter_records}, and the job keeps going.
+ * The value is decoded once, after deduplication, by {@code BatchDecoder}, which dead-letters what does
+ * not decode or convert. It also follows each partition's offsets, so
  * records Kafka deleted before the job read them are logged as an ERROR and counted in
  * {@code openwit_wal_offsets_lost} instead of being skipped silently.
  */
@@ -52,8 +51,6 @@ public final class RecordRouter extends ProcessFunction<KafkaRecord, OtlpBatch> 
   public static final String LOST_OFFSETS_METRIC = "openwit_wal_offsets_lost";
   /** What the receiver's content hashes and the batch replayer's topic-partition-offset ids are made of. */
   private static final Pattern BATCH_ID = Pattern.compile("[A-Za-z0-9._:-]{1,300}");
-  /** At most one log line per this many milliseconds, so a flood of bad records does not flood the log. */
-  private static final long LOG_INTERVAL_MS = 10_000;
 
   private final OpenWitConfig config;
   private final ExternalTopicRules externalTopics;
@@ -65,8 +62,7 @@ public final class RecordRouter extends ProcessFunction<KafkaRecord, OtlpBatch> 
   /** Per topic and partition (joined by a NUL), the next offset this subtask expects. */
   private transient Map<String, PartitionOffset> expectedOffsets;
   private transient ListState<PartitionOffset> expectedOffsetsState;
-  private transient long lastLogMillis;
-  private transient long unloggedSinceLastLog;
+  private transient DeadLetterLog deadLetterLog;
 
   public RecordRouter(OpenWitConfig config) {
     this.config = config;
@@ -91,7 +87,7 @@ public final class RecordRouter extends ProcessFunction<KafkaRecord, OtlpBatch> 
     deadLetters = getRuntimeContext().getMetricGroup().counter(DEAD_LETTER_METRIC);
     lostOffsetsCount = getRuntimeContext().getMetricGroup().counter(LOST_OFFSETS_METRIC);
     lostOffsets = new LostOffsets(config.ingestion().kafka().clientConfig());
-    lastLogMillis = Long.MIN_VALUE;
+    deadLetterLog = new DeadLetterLog(LOG);
   }
 
   @Override
@@ -104,7 +100,7 @@ public final class RecordRouter extends ProcessFunction<KafkaRecord, OtlpBatch> 
       deadLetters.inc();
       context.output(DEAD_LETTERS,
           DeadLetter.of(record, rejected.reason, rejected.getMessage(), maxDeadLetterValueBytes));
-      logDeadLetter(record, rejected);
+      deadLetterLog.warn(record.id(), rejected.reason, rejected.getMessage());
       return;
     }
     out.collect(batch);
@@ -180,9 +176,8 @@ public final class RecordRouter extends ProcessFunction<KafkaRecord, OtlpBatch> 
     }
     String encoding = Optional.ofNullable(record.header(RecordHeaders.ENCODING))
         .orElse(RecordHeaders.ENCODING_OTLP_PROTO);
-    byte[] protobuf;
     try {
-      protobuf = protobufOf(record, signal, encoding);
+      checkEncoding(encoding);
     } catch (Rejected rejected) {
       // the batch is known to the tracker (the receiver or a replay wrote it): it fails rather than waits forever
       reporter.report(new BatchEvent.Failed(trackingId == null ? batchId : trackingId, tenant, signal.headerValue(),
@@ -192,7 +187,7 @@ public final class RecordRouter extends ProcessFunction<KafkaRecord, OtlpBatch> 
       throw rejected;
     }
     return new OtlpBatch(tenant, signal.headerValue(), batchId, trackingId == null ? batchId : trackingId, encoding,
-        record.topic, record.partition, record.offset, record.timestamp, protobuf);
+        record);
   }
 
   /** A record without OpenWit headers: an external_topics rule tells whose it is. */
@@ -201,10 +196,9 @@ public final class RecordRouter extends ProcessFunction<KafkaRecord, OtlpBatch> 
         DeadLetterReason.UNKNOWN_ORIGIN, "no header " + RecordHeaders.TENANT + ", and no ingestion.kafka.external_topics"
             + " rule tells the tenant and signal of topic " + record.topic));
     checkTenant(origin.tenant(), "the external_topics rule for topic " + record.topic);
-    byte[] protobuf = protobufOf(record, origin.signal(), origin.encoding());
+    checkEncoding(origin.encoding());
     // the tracking id is given by BatchTracking, which groups an external partition's records
-    return new OtlpBatch(origin.tenant(), origin.signal().headerValue(), record.id(), null, origin.encoding(),
-        record.topic, record.partition, record.offset, record.timestamp, protobuf);
+    return new OtlpBatch(origin.tenant(), origin.signal().headerValue(), record.id(), null, origin.encoding(), record);
   }
 
   private static void checkTenant(String tenant, String source) throws Rejected {
@@ -238,41 +232,15 @@ public final class RecordRouter extends ProcessFunction<KafkaRecord, OtlpBatch> 
     }
   }
 
-  /** The value as OTLP protobuf, converted from OTLP/JSON where that is its encoding. */
-  private static byte[] protobufOf(KafkaRecord record, Signal signal, String encoding) throws Rejected {
-    byte[] value = record.value == null ? new byte[0] : record.value;
-    OtlpCodec codec = OtlpCodec.of(signal);
-    try {
-      return switch (encoding) {
-        case RecordHeaders.ENCODING_OTLP_PROTO -> {
-          codec.parseProtobuf(value);
-          yield value;
-        }
-        case RecordHeaders.ENCODING_OTLP_JSON -> codec.parseJson(value).toByteArray();
-        default -> throw new Rejected(DeadLetterReason.UNKNOWN_ENCODING, "encoding '" + abbreviated(encoding)
-            + "' is not " + RecordHeaders.ENCODING_OTLP_PROTO + " or " + RecordHeaders.ENCODING_OTLP_JSON);
-      };
-    } catch (InvalidOtlpException e) {
-      throw new Rejected(DeadLetterReason.UNDECODABLE_VALUE,
-          "value is not an OTLP " + signal.headerValue() + " request in " + encoding + ": " + e.getMessage());
+  private static void checkEncoding(String encoding) throws Rejected {
+    if (!encoding.equals(RecordHeaders.ENCODING_OTLP_PROTO) && !encoding.equals(RecordHeaders.ENCODING_OTLP_JSON)) {
+      throw new Rejected(DeadLetterReason.UNKNOWN_ENCODING, "encoding '" + abbreviated(encoding)
+          + "' is not " + RecordHeaders.ENCODING_OTLP_PROTO + " or " + RecordHeaders.ENCODING_OTLP_JSON);
     }
   }
 
   /** Header text as it goes into a message: at most 100 characters. */
   private static String abbreviated(String text) {
     return text.length() <= 100 ? text : text.substring(0, 100) + "...";
-  }
-
-  private void logDeadLetter(KafkaRecord record, Rejected rejected) {
-    long now = System.currentTimeMillis();
-    if (lastLogMillis != Long.MIN_VALUE && now - lastLogMillis < LOG_INTERVAL_MS) {
-      unloggedSinceLastLog++;
-      return;
-    }
-    LOG.warn("record {} put on the dead-letter topic ({}): {}{}", record.id(), rejected.reason.code(),
-        rejected.getMessage(), unloggedSinceLastLog == 0 ? ""
-            : " (and " + unloggedSinceLastLog + " more dead letters in the last " + (now - lastLogMillis) / 1000 + " s)");
-    lastLogMillis = now;
-    unloggedSinceLastLog = 0;
   }
 }

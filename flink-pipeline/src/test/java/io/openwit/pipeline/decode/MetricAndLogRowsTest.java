@@ -77,6 +77,8 @@ class MetricAndLogRowsTest {
 
     assertThat(rows).hasSize(5);
     assertThat(rows).allSatisfy(row -> assertThat(row.getArity()).isEqualTo(TableSchemas.METRICS_SCHEMA.columns().size()));
+    RowSchemaCheck metricsTable = new RowSchemaCheck(TableSchemas.METRICS_SCHEMA);
+    assertThat(rows).as("rows the writer takes").allSatisfy(row -> assertThat(metricsTable.refusal(row)).isNull());
     assertThat(rows.stream().map(row -> row.getString(0).toString()))
         .containsExactly("gauge", "sum", "histogram", "exponential_histogram", "summary");
     RowData gauge = rows.get(0);
@@ -123,6 +125,8 @@ class MetricAndLogRowsTest {
     assertThat(rows).hasSize(2);
     RowData first = rows.get(0);
     assertThat(first.getArity()).isEqualTo(TableSchemas.LOGS_SCHEMA.columns().size());
+    RowSchemaCheck logsTable = new RowSchemaCheck(TableSchemas.LOGS_SCHEMA);
+    assertThat(rows).as("rows the writer takes").allSatisfy(row -> assertThat(logsTable.refusal(row)).isNull());
     assertThat(first.getTimestamp(0, 6).getMillisecond()).isEqualTo(T / 1_000_000);
     assertThat(first.getLong(1)).isZero();
     assertThat(first.getInt(4)).isEqualTo(13);

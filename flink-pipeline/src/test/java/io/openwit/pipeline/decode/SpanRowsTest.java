@@ -69,6 +69,11 @@ class SpanRowsTest {
   }
 
   @Test
+  void theRowFitsTheSpansTable() throws Exception {
+    assertThat(new RowSchemaCheck(TableSchemas.SPANS_SCHEMA).refusal(decode(request()).get(0))).isNull();
+  }
+
+  @Test
   void spansWithoutServiceNameBelongToUnknownService() throws Exception {
     ExportTraceServiceRequest request = request().toBuilder()
         .setResourceSpans(0, request().getResourceSpans(0).toBuilder().setResource(Resource.getDefaultInstance()))

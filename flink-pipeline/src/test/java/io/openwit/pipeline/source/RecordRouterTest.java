@@ -93,15 +93,37 @@ class RecordRouterTest {
   }
 
   @Test
-  void anOtlpJsonValueGoesOnAsProtobuf() throws Exception {
+  void anOtlpJsonValueGoesOnAsReadWithItsEncoding() throws Exception {
     try (var harness = harness(config(Map.of()))) {
       harness.processElement(receiverRecord(SPANS_JSON.getBytes(StandardCharsets.UTF_8), "acme", "traces", "b1",
           "otlp_json"), 0);
 
       OtlpBatch batch = harness.extractOutputValues().get(0);
       assertThat(batch.encoding).isEqualTo("otlp_json");
-      assertThat(ExportTraceServiceRequest.parseFrom(batch.payload).getResourceSpans(0).getScopeSpans(0).getSpans(0)
-          .getName()).isEqualTo("GET /cart");
+      assertThat(batch.payload).asString(StandardCharsets.UTF_8).isEqualTo(SPANS_JSON);
+    }
+  }
+
+  @Test
+  void aValueIsNotDecodedHereSoAnUndecodableOneWithValidHeadersPasses() throws Exception {
+    try (var harness = harness(config(Map.of()))) {
+      harness.processElement(receiverRecord(new byte[] {(byte) 0xff, 0x01, 0x02}, "acme", "traces", "b8",
+          "otlp_proto"), 0);
+      harness.processElement(receiverRecord(SPANS, "acme", "traces", "b9", "otlp_json"), 0);
+
+      assertThat(harness.extractOutputValues()).extracting(batch -> batch.batchId).containsExactly("b8", "b9");
+      assertThat(deadLetters(harness)).isEmpty();
+    }
+  }
+
+  @Test
+  void aBatchKeepsTheRecordsKeyAndHeadersForItsDeadLetter() throws Exception {
+    KafkaRecord record = receiverRecord(SPANS, "acme", "traces", "b1", "otlp_proto");
+    try (var harness = harness(config(Map.of()))) {
+      harness.processElement(record, 0);
+
+      KafkaRecord again = harness.extractOutputValues().get(0).record();
+      assertThat(again).usingRecursiveComparison().isEqualTo(record);
     }
   }
 
@@ -118,9 +140,6 @@ class RecordRouterTest {
     bad.put(receiverRecord(SPANS, "acme", "traces", "", "otlp_proto"), DeadLetterReason.BAD_BATCH_ID);
     bad.put(receiverRecord(SPANS, "acme", "traces", "a b/../c", "otlp_proto"), DeadLetterReason.BAD_BATCH_ID);
     bad.put(receiverRecord(SPANS, "acme", "traces", "b7", "avro"), DeadLetterReason.UNKNOWN_ENCODING);
-    bad.put(receiverRecord(new byte[] {(byte) 0xff, 0x01, 0x02}, "acme", "traces", "b8", "otlp_proto"),
-        DeadLetterReason.UNDECODABLE_VALUE);
-    bad.put(receiverRecord(SPANS, "acme", "traces", "b9", "otlp_json"), DeadLetterReason.UNDECODABLE_VALUE);
     KafkaRecord after = receiverRecord(SPANS, "acme", "traces", "good-2", "otlp_proto");
     try (var harness = harness(config(Map.of()))) {
       harness.processElement(before, 0);
@@ -148,7 +167,6 @@ class RecordRouterTest {
       harness.processElement(record("otlp.spans.acme", SPANS), 0);
       harness.processElement(record("otlp.unknown.acme", SPANS), 0);
       harness.processElement(record("raw.logs", new byte[0]), 0);
-      harness.processElement(record("otlp.spans.acme", "not protobuf".getBytes(StandardCharsets.UTF_8)), 0);
 
       assertThat(harness.extractOutputValues()).singleElement().satisfies(batch -> {
         assertThat(batch.tenant).isEqualTo("acme");
@@ -156,8 +174,7 @@ class RecordRouterTest {
         assertThat(batch.trackingId).as("given by BatchTracking").isNull();
       });
       assertThat(deadLetters(harness)).extracting(letter -> letter.reason).containsExactly(
-          DeadLetterReason.UNKNOWN_ORIGIN.code(), DeadLetterReason.BAD_TENANT.code(),
-          DeadLetterReason.UNDECODABLE_VALUE.code());
+          DeadLetterReason.UNKNOWN_ORIGIN.code(), DeadLetterReason.BAD_TENANT.code());
     }
   }
 
