@@ -83,10 +83,10 @@ final class ApplyIndexWork extends KeyedProcessFunction<String, IndexWork, Void>
     }
     Set<String> indexed = registry.indexedFiles(work.tenant, work.table);
     Set<String> unindexableFiles = registry.unindexableFiles(work.tenant, work.table);
-    List<DataFile> files = new ArrayList<>();
+    List<WorkFile> files = new ArrayList<>();
     for (int i = 0; i < work.paths.length; i++) {
       if (!indexed.contains(work.paths[i]) && !unindexableFiles.contains(work.paths[i])) {
-        files.add(new DataFile(new SegmentBuilder.DataFileRef(work.paths[i], work.formats[i]),
+        files.add(new WorkFile(new SegmentBuilder.DataFileRef(work.paths[i], work.formats[i]),
             new IndexRegistry.IndexedFile(work.paths[i], work.recordCounts[i]), work.sizes[i]));
       }
     }
@@ -106,21 +106,21 @@ final class ApplyIndexWork extends KeyedProcessFunction<String, IndexWork, Void>
   }
 
   /** A data file of the work: what the builder reads, what the registry records, and its size. */
-  private record DataFile(SegmentBuilder.DataFileRef ref, IndexRegistry.IndexedFile covered, long sizeBytes) {}
+  private record WorkFile(SegmentBuilder.DataFileRef ref, IndexRegistry.IndexedFile covered, long sizeBytes) {}
 
   /** Builds and registers one segment indexing {@code files}. */
-  private void index(IndexWork work, Table table, IndexedTable layout, List<DataFile> files) throws Exception {
+  private void index(IndexWork work, Table table, IndexedTable layout, List<WorkFile> files) throws Exception {
     long started = System.nanoTime();
     String id = SegmentBuilder.newSegmentId();
     int maxFields = config.index().maxAttributeFields();
     AttributeFields attributeFields = new AttributeFields(registry.attributeFields(work.tenant, work.table), maxFields,
         wanted -> registry.claimAttributeFields(work.tenant, work.table, wanted, maxFields));
-    List<SegmentBuilder.DataFileRef> refs = files.stream().map(DataFile::ref).toList();
+    List<SegmentBuilder.DataFileRef> refs = files.stream().map(WorkFile::ref).toList();
     IndexRegistry.Segment segment = inFlight(work, table, id,
         () -> builder.build(id, work.tenant, table, layout, refs, attributeFields));
     long elapsedMs = Math.max(1, (System.nanoTime() - started) / 1_000_000);
     try {
-      registry.register(segment, files.stream().map(DataFile::covered).toList(), !work.hidden);
+      registry.register(segment, files.stream().map(WorkFile::covered).toList(), !work.hidden);
     } catch (IndexRegistry.AlreadyIndexedException e) {
       SegmentStorage.delete(table.io(), segment, cache);
       registry.abandon(id);
@@ -128,7 +128,7 @@ final class ApplyIndexWork extends KeyedProcessFunction<String, IndexWork, Void>
       return;
     }
     LOG.info("{}: indexed {} rows of {} data files ({} bytes) into segment {} ({} bytes{}) in {} ms: {} rows/s",
-        work.tableKey(), segment.rowCount(), files.size(), files.stream().mapToLong(DataFile::sizeBytes).sum(),
+        work.tableKey(), segment.rowCount(), files.size(), files.stream().mapToLong(WorkFile::sizeBytes).sum(),
         segment.id(), segment.sizeBytes(), work.hidden ? ", hidden until settled" : "", elapsedMs,
         segment.rowCount() * 1000 / elapsedMs);
   }
@@ -138,9 +138,9 @@ final class ApplyIndexWork extends KeyedProcessFunction<String, IndexWork, Void>
    * that cannot be read; reports the files that still cannot, unless the table's catalog or storage
    * stopped answering meanwhile (an outage: the work fails) or the file left the table (nothing to index).
    */
-  private void indexOneByOne(IndexWork work, Table table, IndexedTable layout, List<DataFile> files) throws Exception {
+  private void indexOneByOne(IndexWork work, Table table, IndexedTable layout, List<WorkFile> files) throws Exception {
     List<UnreadableDataFileException> failed = new ArrayList<>();
-    for (DataFile file : files) {
+    for (WorkFile file : files) {
       try {
         indexAlone(work, table, layout, file);
       } catch (UnreadableDataFileException e) {
@@ -162,7 +162,7 @@ final class ApplyIndexWork extends KeyedProcessFunction<String, IndexWork, Void>
     }
   }
 
-  private void indexAlone(IndexWork work, Table table, IndexedTable layout, DataFile file) throws Exception {
+  private void indexAlone(IndexWork work, Table table, IndexedTable layout, WorkFile file) throws Exception {
     for (int attempt = 1; ; attempt++) {
       try {
         index(work, table, layout, List.of(file));
