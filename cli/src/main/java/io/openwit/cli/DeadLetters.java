@@ -20,8 +20,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
- * How many records the dead-letter topic holds, from its partitions' earliest and latest offsets
- * (the ingest job writes it without transactions, so every offset between is one record).
+ * How many records the dead-letter topic holds, from its partitions' earliest and latest offsets:
+ * the ingest job's (records it cannot read) and the index job's (data files it cannot index). Both
+ * write it without transactions, so every offset between is one record.
  */
 final class DeadLetters {
   private static final int TIMEOUT_SECONDS = 5;
@@ -52,7 +53,7 @@ final class DeadLetters {
       return answer.put("records", records);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-        // the ingest job creates it when it starts
+        // the ingest and index jobs create it when they start
         return answer.put("records", 0);
       }
       return answer.put("error", "Kafka at " + kafka.bootstrapServers() + " cannot tell: " + e.getCause().getMessage());

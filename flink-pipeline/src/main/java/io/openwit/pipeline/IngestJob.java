@@ -2,11 +2,11 @@ package io.openwit.pipeline;
 
 import io.openwit.common.config.JobArguments;
 import io.openwit.common.config.OpenWitConfig;
+import io.openwit.common.kafka.DeadLetterTopic;
 import io.openwit.common.schema.TenantTables;
 import io.openwit.common.wire.Signal;
 import io.openwit.pipeline.deadletter.DeadLetter;
 import io.openwit.pipeline.deadletter.DeadLetterSerializer;
-import io.openwit.pipeline.deadletter.DeadLetterTopic;
 import io.openwit.pipeline.decode.BatchDecoder;
 import io.openwit.pipeline.decode.DecodedBatch;
 import io.openwit.pipeline.sink.TelemetryRecordGenerator;

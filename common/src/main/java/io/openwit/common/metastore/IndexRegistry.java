@@ -22,7 +22,8 @@ import java.util.Set;
  * still indexed; {@link #settle} then forgets the replaced files and shows their replacements in one
  * transaction, so a search counts every row once before, during and after a rewrite. Segments being
  * built are listed as in flight before their first file is written, for orphan removal to spare.
- * The registry also keeps which attribute keys a table indexes as fields of their own.
+ * The registry also keeps which attribute keys a table indexes as fields of their own, and which
+ * data files the index job found it cannot index, so they are not planned again.
  */
 public final class IndexRegistry {
   private static final String SEGMENT_COLUMNS =
@@ -253,6 +254,53 @@ public final class IndexRegistry {
   /** Every segment of every table, for status pages and storage cleanup. */
   public List<Segment> allSegments() {
     return metastore.inTransaction(connection -> segments(connection, "ORDER BY tenant, table_name, created_at"));
+  }
+
+  /** The longest reason kept for an unindexable file (its column's width). */
+  private static final int MAX_REASON_LENGTH = 2000;
+
+  /**
+   * Records that the table's {@code dataFile} cannot be indexed, and why, so the planner leaves it
+   * out; recording a file again keeps the first record.
+   */
+  public void markUnindexable(String tenant, String table, String dataFile, String reason, long atMillis) {
+    String kept = reason.length() > MAX_REASON_LENGTH ? reason.substring(0, MAX_REASON_LENGTH) : reason;
+    metastore.inTransaction(connection -> {
+      try (PreparedStatement statement =
+          connection.prepareStatement("SELECT 1 FROM index_unindexable_files WHERE data_file = ?")) {
+        Metastore.bind(statement, dataFile);
+        try (ResultSet rows = statement.executeQuery()) {
+          if (rows.next()) {
+            return null;
+          }
+        }
+      }
+      Metastore.execute(connection, "INSERT INTO index_unindexable_files (data_file, tenant, table_name, reason,"
+          + " marked_at) VALUES (?, ?, ?, ?, ?)", dataFile, tenant, table, kept, atMillis);
+      return null;
+    });
+  }
+
+  /** Data files of the table recorded as unindexable. */
+  public Set<String> unindexableFiles(String tenant, String table) {
+    return metastore.query("SELECT data_file FROM index_unindexable_files WHERE tenant = ? AND table_name = ?", rows -> {
+      Set<String> files = new HashSet<>();
+      while (rows.next()) {
+        files.add(rows.getString(1));
+      }
+      return files;
+    }, tenant, table);
+  }
+
+  /** Forgets that {@code dataFiles} were unindexable: they left the table, or were repaired. */
+  public void forgetUnindexable(String tenant, String table, Collection<String> dataFiles) {
+    metastore.inTransaction(connection -> {
+      for (String file : dataFiles) {
+        Metastore.execute(connection,
+            "DELETE FROM index_unindexable_files WHERE data_file = ? AND tenant = ? AND table_name = ?", file, tenant, table);
+      }
+      return null;
+    });
   }
 
   /** The attribute fields ({@code attributes.<key>}, ...) the table indexes as fields of their own. */

@@ -29,4 +29,10 @@ public final class RecordHeaders {
   public static final String DEAD_LETTER_TOPIC = "openwit.dead_letter.topic";
   public static final String DEAD_LETTER_PARTITION = "openwit.dead_letter.partition";
   public static final String DEAD_LETTER_OFFSET = "openwit.dead_letter.offset";
+  /**
+   * Where a dead letter of the index job points instead of topic, partition and offset (with the
+   * tenant in {@link #TENANT}): the table and the data file it cannot index. Such a letter has no value.
+   */
+  public static final String DEAD_LETTER_TABLE = "openwit.dead_letter.table";
+  public static final String DEAD_LETTER_DATA_FILE = "openwit.dead_letter.data_file";
 }

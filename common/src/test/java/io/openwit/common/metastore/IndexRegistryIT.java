@@ -105,6 +105,20 @@ class IndexRegistryIT {
     assertThat(registry.attributeFields("acme", "spans")).isEmpty();
   }
 
+  @OnBothBackends
+  void unindexableFilesAreKeptPerTableOnceUntilForgotten(String backend) throws Exception {
+    IndexRegistry registry = metastores.migrated(backend, dataDir).indexes();
+    registry.markUnindexable("acme", "logs", "bad.parquet", "truncated", 1);
+    registry.markUnindexable("acme", "logs", "bad.parquet", "marked again", 2);
+    registry.markUnindexable("acme", "spans", "other.parquet", "x".repeat(5_000), 3);
+
+    assertThat(registry.unindexableFiles("acme", "logs")).containsExactly("bad.parquet");
+    assertThat(registry.unindexableFiles("acme", "spans")).containsExactly("other.parquet");
+    registry.forgetUnindexable("acme", "logs", List.of("bad.parquet"));
+    assertThat(registry.unindexableFiles("acme", "logs")).isEmpty();
+    assertThat(registry.unindexableFiles("acme", "spans")).containsExactly("other.parquet");
+  }
+
   private static IndexRegistry.Segment segment(String id, long minTime, long maxTime, long rows, long createdAt) {
     return new IndexRegistry.Segment(id, "acme", "logs", "file:/warehouse/acme/logs/index/" + id,
         List.of("_0.cfs", "_0.cfe", "segments_1"), minTime, maxTime, rows, 1234, createdAt);

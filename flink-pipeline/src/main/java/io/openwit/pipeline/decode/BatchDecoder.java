@@ -2,6 +2,7 @@ package io.openwit.pipeline.decode;
 
 import com.google.protobuf.Message;
 import io.openwit.common.config.OpenWitConfig;
+import io.openwit.common.kafka.DeadLetterTopic;
 import io.openwit.common.metastore.AsyncBatchTracker;
 import io.openwit.common.metastore.BatchEvent;
 import io.openwit.common.metastore.BatchReporter;
@@ -13,7 +14,6 @@ import io.openwit.common.wire.Signal;
 import io.openwit.pipeline.deadletter.DeadLetter;
 import io.openwit.pipeline.deadletter.DeadLetterLog;
 import io.openwit.pipeline.deadletter.DeadLetterReason;
-import io.openwit.pipeline.deadletter.DeadLetterTopic;
 import io.openwit.pipeline.source.OtlpBatch;
 import io.openwit.pipeline.source.RecordRouter;
 import java.util.ArrayList;

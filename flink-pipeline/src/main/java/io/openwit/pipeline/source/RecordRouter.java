@@ -1,6 +1,7 @@
 package io.openwit.pipeline.source;
 
 import io.openwit.common.config.OpenWitConfig;
+import io.openwit.common.kafka.DeadLetterTopic;
 import io.openwit.common.metastore.ApiKeys;
 import io.openwit.common.metastore.AsyncBatchTracker;
 import io.openwit.common.metastore.BatchEvent;
@@ -10,7 +11,6 @@ import io.openwit.common.wire.Signal;
 import io.openwit.pipeline.deadletter.DeadLetter;
 import io.openwit.pipeline.deadletter.DeadLetterLog;
 import io.openwit.pipeline.deadletter.DeadLetterReason;
-import io.openwit.pipeline.deadletter.DeadLetterTopic;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,6 +1,7 @@
 package io.openwit.index.build;
 
 import io.openwit.common.metastore.IndexRegistry;
+import io.openwit.common.metastore.MetastoreException;
 import io.openwit.index.format.AttributeFields;
 import io.openwit.index.format.IndexedTable;
 import io.openwit.index.format.QueryLanguage;
@@ -82,14 +83,7 @@ public final class SegmentBuilder {
       IcebergEncoder<Record> encoder = storeRows ? StoredRows.encoder(table.schema()) : null;
       try (Directory directory = FSDirectory.open(local); IndexWriter writer = new IndexWriter(directory, writerConfig())) {
         for (DataFileRef file : files) {
-          try (CloseableIterable<Record> rows = FormatModelRegistry.readBuilder(FileFormat.fromString(file.format()),
-              Record.class, table.io().newInputFile(file.path())).project(projection).build()) {
-            long position = 0;
-            for (Record row : rows) {
-              byte[] stored = encoder == null ? null : StoredRows.encode(encoder, row);
-              writer.addDocument(layout.document(row, file.path(), position++, stored, attributeFields));
-            }
-          }
+          index(writer, table, layout, projection, encoder, file, attributeFields);
         }
         writer.forceMerge(1);
         writer.commit();
@@ -97,6 +91,28 @@ public final class SegmentBuilder {
       return store(tenant, table, layout, id, local);
     } finally {
       SegmentStorage.deleteTree(local);
+    }
+  }
+
+  /**
+   * Adds every row of {@code file} to {@code writer}. What fails while reading the file or turning
+   * its rows into documents (Lucene refuses a document as an argument error) is the file's, so it
+   * is thrown as an {@link UnreadableDataFileException}; a failing metastore (claiming attribute
+   * fields) or local disk (an I/O error of the writer) is not.
+   */
+  private static void index(IndexWriter writer, Table table, IndexedTable layout, Schema projection,
+      IcebergEncoder<Record> encoder, DataFileRef file, AttributeFields attributeFields) throws IOException {
+    try (CloseableIterable<Record> rows = FormatModelRegistry.readBuilder(FileFormat.fromString(file.format()),
+        Record.class, table.io().newInputFile(file.path())).project(projection).build()) {
+      long position = 0;
+      for (Record row : rows) {
+        byte[] stored = encoder == null ? null : StoredRows.encode(encoder, row);
+        writer.addDocument(layout.document(row, file.path(), position++, stored, attributeFields));
+      }
+    } catch (MetastoreException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new UnreadableDataFileException(file.path(), e);
     }
   }
 

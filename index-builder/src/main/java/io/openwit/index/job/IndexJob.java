@@ -2,6 +2,7 @@ package io.openwit.index.job;
 
 import io.openwit.common.config.JobArguments;
 import io.openwit.common.config.OpenWitConfig;
+import io.openwit.common.kafka.DeadLetterTopic;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
@@ -44,8 +45,12 @@ public final class IndexJob {
         .setParallelism(config.pipeline().parallelism());
   }
 
-  /** The job as a graph, ready to submit to a MiniCluster or a cluster. */
+  /**
+   * The job as a graph, ready to submit to a MiniCluster or a cluster; creates the dead-letter topic
+   * (where data files that cannot be indexed are reported) first if Kafka has none.
+   */
   public static JobGraph jobGraph(OpenWitConfig config, Configuration flinkConfiguration) {
+    DeadLetterTopic.ensure(config);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration);
     define(env, config);
     StreamGraph graph = env.getStreamGraph();
@@ -66,6 +71,7 @@ public final class IndexJob {
    */
   public static void main(String[] args) throws Exception {
     OpenWitConfig config = JobArguments.parse(args, System.getenv());
+    DeadLetterTopic.ensure(config);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     define(env, config);
     env.execute(JOB_NAME);

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * On every tick, compares each tenant's logs and spans tables with the index registry and emits
  * the work that brings the index level with the table: data files the table gained, and files it
  * lost to retention or compaction. The registry is the job's only state, so a restarted job plans
- * from where the last one got, neither skipping nor repeating a file.
+ * from where the last one got, neither skipping nor repeating a file. Files the registry lists as
+ * unindexable are left out (and forgotten once they leave the table).
  */
 final class PlanIndexWork extends ProcessFunction<Long, IndexWork> {
   private static final Logger LOG = LoggerFactory.getLogger(PlanIndexWork.class);
@@ -82,16 +83,22 @@ final class PlanIndexWork extends ProcessFunction<Long, IndexWork> {
       tasks.forEach(task -> live.put(task.file().location(), task.file()));
     }
     Set<String> indexed = registry.indexedFiles(tenant, layout.tableName());
+    Set<String> unindexable = registry.unindexableFiles(tenant, layout.tableName());
+    List<String> unindexableGone = unindexable.stream().filter(path -> !live.containsKey(path)).toList();
+    if (!unindexableGone.isEmpty()) {
+      registry.forgetUnindexable(tenant, layout.tableName(), unindexableGone);
+    }
     Map<String, Long> handed = inFlight.computeIfAbsent(key, unused -> new HashMap<>());
     List<DataFile> added = new ArrayList<>();
     live.forEach((path, file) -> {
       Long handedAt = handed.get(path);
-      if (!indexed.contains(path) && (handedAt == null || loadedAt - handedAt > IN_FLIGHT_MS)) {
+      if (!indexed.contains(path) && !unindexable.contains(path)
+          && (handedAt == null || loadedAt - handedAt > IN_FLIGHT_MS)) {
         added.add(file);
       }
     });
     List<String> removed = indexed.stream().filter(path -> !live.containsKey(path)).sorted().toList();
-    handed.keySet().removeIf(path -> indexed.contains(path) || !live.containsKey(path));
+    handed.keySet().removeIf(path -> indexed.contains(path) || unindexable.contains(path) || !live.containsKey(path));
     added.sort((a, b) -> a.location().compareTo(b.location()));
     // while files that left the table are still indexed, new files may hold their rows (compaction):
     // they stay hidden until all of them are indexed, then one settle swaps old for new

@@ -1,4 +1,4 @@
-package io.openwit.pipeline.deadletter;
+package io.openwit.common.kafka;
 
 import io.openwit.common.config.OpenWitConfig;
 import java.util.List;
@@ -14,7 +14,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
- * The dead-letter topic ({@code ingestion.kafka.topics.dead_letter}): created when missing, keeping
+ * The dead-letter topic ({@code ingestion.kafka.topics.dead_letter}), where the ingest job puts the
+ * records it cannot read and the index job the data files it cannot index: created when missing, keeping
  * records {@code ingestion.kafka.wal_retention_ms} like the write-ahead log, and room for a dead
  * letter as large as the largest request the receiver accepts plus its headers.
  */
