@@ -23,7 +23,8 @@ final class ControlPlaneCommands {
   @Command(name = "status", mixinStandardHelpOptions = true,
       description = "Batch counts per stage and tenant, the flow of the last five minutes, and how many records"
           + " the dead-letter topic holds (read from Kafka as openwit.yaml configures it); warns when a WAL"
-          + " topic's oldest unprocessed record is older than half of ingestion.kafka.wal_retention_ms.")
+          + " topic's oldest unprocessed record is older than half of ingestion.kafka.wal_retention_ms, and when"
+          + " batches were lost (their WAL records deleted before the pipeline read them).")
   static final class Status extends CatalogApi implements Callable<Integer> {
     @Override
     public Integer call() {
@@ -32,8 +33,20 @@ final class ControlPlaneCommands {
         fields.set("dead_letters", DeadLetters.count(OpenWit.loadConfig(config, null).ingestion().kafka()));
       }
       int exitCode = printJson(status);
+      warnAboutLostBatches(status);
       warnAboutWalRetention(get("/api/batch-monitor/wal"));
       return exitCode;
+    }
+
+    /** On stderr, so the JSON on stdout stays parseable. */
+    private void warnAboutLostBatches(Answer status) {
+      long lost = status.body().path("lost").asLong();
+      if (status.ok() && lost > 0) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.printf("openwit: WARNING: %d batches LOST: Kafka deleted their WAL records before the pipeline read them"
+            + " (openwit batches list --status lost)%n", lost);
+        err.flush();
+      }
     }
 
     /** On stderr, so the JSON on stdout stays parseable. */
@@ -59,7 +72,7 @@ final class ControlPlaneCommands {
   @Command(name = "list", mixinStandardHelpOptions = true, description = "Batches by status, oldest first.")
   static final class ListBatches extends CatalogApi implements Callable<Integer> {
     @Option(names = "--status", defaultValue = "pending",
-        description = "pending, failed, all, or the furthest stage reached (default: ${DEFAULT-VALUE})")
+        description = "pending, failed, lost, all, or the furthest stage reached (default: ${DEFAULT-VALUE})")
     String status;
 
     @Option(names = "--min-age-minutes", defaultValue = "0", description = "only batches at least this old")
@@ -95,7 +108,7 @@ final class ControlPlaneCommands {
   }
 
   @Command(name = "alerts", mixinStandardHelpOptions = true,
-      description = "Batches not completed within batch_tracking.stuck_after_ms, and failed ones.")
+      description = "Batches not completed within batch_tracking.stuck_after_ms, failed ones, and lost ones.")
   static final class Alerts extends CatalogApi implements Callable<Integer> {
     @Override
     public Integer call() {

@@ -29,7 +29,7 @@ public final class BatchMetrics implements AutoCloseable {
   public BatchMetrics(BatchStore batches) {
     this.batches = batches;
     this.gauge = MultiGauge.builder("openwit.batches")
-        .description("Batches in the tracker by the stages they reached; pending and failed are not completed")
+        .description("Batches in the tracker by the stages they reached; pending, failed and lost are not completed")
         .register(ProcessMetrics.registry());
     this.timer = DaemonThreads.scheduler("openwit-batch-metrics");
     timer.scheduleWithFixedDelay(this::refresh, 0, REFRESH_MS, TimeUnit.MILLISECONDS);
@@ -44,6 +44,7 @@ public final class BatchMetrics implements AutoCloseable {
         counts.stages().forEach((stage, count) -> rows.add(row(tenant.getKey(), stage, count)));
         rows.add(row(tenant.getKey(), "pending", counts.pending()));
         rows.add(row(tenant.getKey(), "failed", counts.failed()));
+        rows.add(row(tenant.getKey(), "lost", counts.lost()));
       }
       gauge.register(rows, true);
     } catch (MetastoreException e) {

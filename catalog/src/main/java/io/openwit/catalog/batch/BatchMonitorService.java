@@ -55,6 +55,7 @@ public final class BatchMonitorService {
     long total = 0;
     long pending = 0;
     long failed = 0;
+    long lost = 0;
     long walBatches = 0;
     long walItems = 0;
     long walBytes = 0;
@@ -65,6 +66,7 @@ public final class BatchMonitorService {
       total += counts.total();
       pending += counts.pending();
       failed += counts.failed();
+      lost += counts.lost();
       walBatches += counts.flow().walBatches();
       walItems += counts.flow().walItems();
       walBytes += counts.flow().walBytes();
@@ -77,6 +79,7 @@ public final class BatchMonitorService {
     body.put("stages", stages);
     body.put("pending", pending);
     body.put("failed", failed);
+    body.put("lost", lost);
     body.put("stuck", batches.countPending(now - stuckAfterMs));
     Map<String, Object> throughput = new LinkedHashMap<>();
     throughput.put("window_seconds", (long) seconds);
@@ -90,7 +93,7 @@ public final class BatchMonitorService {
     return ApiResponses.ok(body);
   }
 
-  /** Batches not completed within the configured age, and batches a stage failed for. */
+  /** Batches not completed within the configured age, batches a stage failed for, and lost batches. */
   private HttpResponse alerts() {
     long now = System.currentTimeMillis();
     Map<String, Map<String, Object>> alerts = new LinkedHashMap<>();
@@ -102,6 +105,9 @@ public final class BatchMonitorService {
         alerts.putIfAbsent(batch.batchId(), alert(batch, now));
       }
     }
+    for (BatchRecord batch : batches.list("lost", null, now, MAX_LIMIT)) {
+      alerts.putIfAbsent(batch.batchId(), alert(batch, now));
+    }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("stuck_after_seconds", stuckAfterMs / 1000.0);
     body.put("alerts", new ArrayList<>(alerts.values()));
@@ -110,7 +116,7 @@ public final class BatchMonitorService {
 
   private static Map<String, Object> alert(BatchRecord batch, long now) {
     Map<String, Object> alert = new LinkedHashMap<>();
-    alert.put("kind", batch.errorStage() != null ? "failed" : "stuck");
+    alert.put("kind", batch.lostAt() != null ? "lost" : batch.errorStage() != null ? "failed" : "stuck");
     alert.put("batch_id", batch.batchId());
     alert.put("tenant", batch.tenant());
     alert.put("signal", batch.signal());
@@ -118,6 +124,9 @@ public final class BatchMonitorService {
     alert.put("waiting_for", nextStage(batch.stage()));
     alert.put("age_seconds", (now - batch.firstSeenAt()) / 1000.0);
     alert.put("first_seen_at", batch.firstSeenAt());
+    if (batch.lostAt() != null) {
+      alert.put("lost_at", batch.lostAt());
+    }
     if (batch.errorStage() != null) {
       alert.put("error_stage", batch.errorStage());
       alert.put("error_message", batch.errorMessage());

@@ -95,9 +95,9 @@ class BatchTrackingIT {
     HttpApi.Answer unknown = HttpApi.get(api + "/batches/no-such-batch");
     assertThat(unknown.status()).isEqualTo(404);
     assertThat(unknown.body()).contains("no batch 'no-such-batch'");
-    HttpApi.Answer badStatus = HttpApi.get(api + "/batches?status=lost");
+    HttpApi.Answer badStatus = HttpApi.get(api + "/batches?status=bogus");
     assertThat(badStatus.status()).isEqualTo(400);
-    assertThat(badStatus.body()).contains("unknown batch status 'lost'");
+    assertThat(badStatus.body()).contains("unknown batch status 'bogus'");
 
     HttpApi.Run show = HttpApi.cli("batches", "show", id, "--catalog", openWit.config.catalogUri());
     assertThat(show.exitCode()).as(show.err()).isZero();

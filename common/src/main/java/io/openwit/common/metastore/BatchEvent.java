@@ -40,6 +40,18 @@ public sealed interface BatchEvent {
     }
   }
 
+  /**
+   * The pipeline found offsets {@code firstOffset..lastOffset} of a WAL partition deleted before it
+   * read them: the receiver batches written there are lost. It names offsets, not batches, so
+   * {@link #batchId()} is empty.
+   */
+  record WalLost(String topic, int partition, long firstOffset, long lastOffset, long at) implements BatchEvent {
+    @Override
+    public String batchId() {
+      return "";
+    }
+  }
+
   /** A stage failed for the batch, e.g. a payload the pipeline cannot decode. */
   record Failed(String batchId, String tenant, String signal, String source, String stage, String message, long at)
       implements BatchEvent {}

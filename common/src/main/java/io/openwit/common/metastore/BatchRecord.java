@@ -4,7 +4,8 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 
 /**
  * One row of the batch tracker. Times are epoch milliseconds, null until the stage happened;
- * {@code stage} is the furthest stage reached.
+ * {@code stage} is the furthest stage reached; {@code lostAt} is set when its WAL records were
+ * deleted before the pipeline read them (and it was not stored).
  */
 public record BatchRecord(
     String batchId,
@@ -31,7 +32,8 @@ public record BatchRecord(
     Long snapshotId,
     String errorStage,
     String errorMessage,
-    int retryCount) {
+    int retryCount,
+    Long lostAt) {
 
   @JsonIgnore
   public boolean isStored() {

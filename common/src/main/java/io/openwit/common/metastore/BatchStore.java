@@ -99,11 +99,23 @@ public final class BatchStore {
           + "   WHERE c.tenant_id = batch_tracker.tenant_id AND c.signal = batch_tracker.signal"
           + "   AND c.flink_job_id = batch_tracker.flink_job_id AND c.checkpoint_id >= batch_tracker.checkpoint_id)";
 
+  // Only receiver batches have one WAL offset each; a batch already stored (from a client's retry
+  // written at another offset) is not lost.
+  private static final String WAL_LOST =
+      "UPDATE batch_tracker SET lost_at = COALESCE(lost_at, ?)"
+          + " WHERE source = 'receiver' AND topics = ? AND kafka_partition = ? AND first_offset >= ?"
+          + " AND first_offset <= ? AND stored = FALSE";
+
+  /** A lost batch: its records deleted unread, and not stored from elsewhere. */
+  private static final String LOST = "(lost_at IS NOT NULL AND stored = FALSE)";
+  /** A pending batch still waits for a stage; a lost one waits for nothing. */
+  private static final String PENDING = "(completed = FALSE AND NOT " + LOST + ")";
+
   private static final String COLUMNS =
       "batch_id, tenant_id, signal, source, topics, kafka_partition, first_offset, last_offset, encoding,"
           + " batch_size, message_count, first_seen_at, created_at, wal_written_at, ingested_at, stored_at,"
           + " indexed_at, completed_at, created, wal_written, ingested, stored, indexed, completed,"
-          + " flink_job_id, checkpoint_id, snapshot_id, error_stage, error_message, retry_count";
+          + " flink_job_id, checkpoint_id, snapshot_id, error_stage, error_message, retry_count, lost_at";
 
   private final Metastore metastore;
 
@@ -115,9 +127,12 @@ public final class BatchStore {
    * Writes {@code events} in one transaction, so a failed write leaves nothing half applied and can
    * be retried whole. Rows are locked in one order (kind, then batch id), which keeps PostgreSQL
    * deadlocks between writers rare; one that happens fails the write, which the caller retries.
+   * Lost offset ranges apply last, so they find the batches written to those offsets in the same
+   * write.
    */
   public void apply(List<BatchEvent> events) {
     List<Update> updates = new ArrayList<>();
+    List<BatchEvent.WalLost> lost = new ArrayList<>();
     for (BatchEvent event : events) {
       if (event instanceof BatchEvent.WalWritten e) {
         updates.add(new Update(WAL_WRITTEN, e.batchId(), e.tenant(), e.signal(), e.topic(), e.partition(), e.offset(),
@@ -139,6 +154,8 @@ public final class BatchStore {
       } else if (event instanceof BatchEvent.Failed e) {
         updates.add(new Update(FAILED, e.batchId(), e.tenant(), e.signal(), e.source(), e.at(),
             truncate(e.stage(), 32), truncate(e.message(), 2000)));
+      } else if (event instanceof BatchEvent.WalLost e) {
+        lost.add(e);
       }
     }
     updates.sort(Comparator.comparing(Update::batchId, Comparator.nullsFirst(Comparator.naturalOrder())));
@@ -154,6 +171,10 @@ public final class BatchStore {
           }
           statement.executeBatch();
         }
+      }
+      for (BatchEvent.WalLost range : lost) {
+        Metastore.execute(connection, WAL_LOST, range.at(), range.topic(), range.partition(), range.firstOffset(),
+            range.lastOffset());
       }
       return null;
     });
@@ -220,15 +241,16 @@ public final class BatchStore {
   }
 
   /**
-   * Batches by {@code status}: {@code pending} (not completed), {@code failed} (an error recorded),
-   * {@code all}, or a stage name (that stage is the furthest reached); only those first seen at or
+   * Batches by {@code status}: {@code pending} (not completed, not lost), {@code failed} (an error
+   * recorded), {@code lost} (WAL records deleted unread), {@code all}, or a stage name (that stage is the furthest reached); only those first seen at or
    * before {@code seenBefore}, oldest first.
    */
   public List<BatchRecord> list(String status, String tenant, long seenBefore, int limit) {
     String condition = switch (status.toLowerCase(Locale.ROOT)) {
       case "all" -> "1 = 1";
-      case "pending" -> "completed = FALSE";
+      case "pending" -> PENDING;
       case "failed" -> "error_stage IS NOT NULL";
+      case "lost" -> LOST;
       default -> furthestStage(status);
     };
     String sql = "SELECT " + COLUMNS + " FROM batch_tracker WHERE " + condition + " AND first_seen_at <= ?"
@@ -243,9 +265,9 @@ public final class BatchStore {
     }, parameters);
   }
 
-  /** How many batches first seen at or before {@code seenBefore} are not completed. */
+  /** How many batches first seen at or before {@code seenBefore} are pending. */
   public long countPending(long seenBefore) {
-    return metastore.query("SELECT COUNT(*) FROM batch_tracker WHERE completed = FALSE AND first_seen_at <= ?",
+    return metastore.query("SELECT COUNT(*) FROM batch_tracker WHERE " + PENDING + " AND first_seen_at <= ?",
         rows -> rows.next() ? rows.getLong(1) : 0L, seenBefore);
   }
 
@@ -253,7 +275,7 @@ public final class BatchStore {
     int index = STAGES.indexOf(stage.toLowerCase(Locale.ROOT));
     if (index < 0) {
       throw new IllegalArgumentException("unknown batch status '" + stage
-          + "': use pending, failed, all or a stage (" + String.join(", ", STAGES) + ")");
+          + "': use pending, failed, lost, all or a stage (" + String.join(", ", STAGES) + ")");
     }
     StringBuilder condition = new StringBuilder(STAGES.get(index) + " = TRUE");
     for (String later : STAGES.subList(index + 1, STAGES.size())) {
@@ -274,7 +296,8 @@ public final class BatchStore {
         .append(", SUM(CASE WHEN wal_written_at >= ? THEN COALESCE(batch_size, 0) ELSE 0 END)")
         .append(", SUM(CASE WHEN stored_at >= ? THEN 1 ELSE 0 END)")
         .append(", SUM(CASE WHEN stored_at >= ? THEN COALESCE(message_count, 0) ELSE 0 END)")
-        .append(", MIN(CASE WHEN completed THEN NULL ELSE first_seen_at END)")
+        .append(", MIN(CASE WHEN ").append(PENDING).append(" THEN first_seen_at END)")
+        .append(", SUM(CASE WHEN ").append(LOST).append(" THEN 1 ELSE 0 END)")
         .append(" FROM batch_tracker GROUP BY tenant_id ORDER BY tenant_id");
     long since = now - windowMs;
     return metastore.query(sql.toString(), rows -> {
@@ -287,8 +310,9 @@ public final class BatchStore {
         int next = 3 + STAGES.size();
         long oldest = rows.getLong(next + 6);
         Long oldestPending = rows.wasNull() ? null : oldest;
-        tenants.put(rows.getString(1), new Counts(rows.getLong(2), stages, rows.getLong(2) - stages.get("completed"),
-            rows.getLong(next), new Flow(rows.getLong(next + 1), rows.getLong(next + 2), rows.getLong(next + 3),
+        long lost = rows.getLong(next + 7);
+        tenants.put(rows.getString(1), new Counts(rows.getLong(2), stages,
+            rows.getLong(2) - stages.get("completed") - lost, rows.getLong(next), lost, new Flow(rows.getLong(next + 1), rows.getLong(next + 2), rows.getLong(next + 3),
                 rows.getLong(next + 4), rows.getLong(next + 5)), oldestPending));
       }
       return new Status(windowMs, tenants);
@@ -296,7 +320,8 @@ public final class BatchStore {
   }
 
   /** Batch counts of one tenant; {@code flow} covers the status window. */
-  public record Counts(long total, Map<String, Long> stages, long pending, long failed, Flow flow, Long oldestPendingSeenAt) {}
+  public record Counts(
+      long total, Map<String, Long> stages, long pending, long failed, long lost, Flow flow, Long oldestPendingSeenAt) {}
 
   /** Batches, items and bytes written to Kafka, and batches and items stored, within the window. */
   public record Flow(long walBatches, long walItems, long walBytes, long storedBatches, long storedItems) {}
@@ -311,7 +336,8 @@ public final class BatchStore {
         number(rows, "created_at"), number(rows, "wal_written_at"), number(rows, "ingested_at"),
         number(rows, "stored_at"), number(rows, "indexed_at"), number(rows, "completed_at"),
         furthest(rows), rows.getString("flink_job_id"), number(rows, "checkpoint_id"), number(rows, "snapshot_id"),
-        rows.getString("error_stage"), rows.getString("error_message"), rows.getInt("retry_count"));
+        rows.getString("error_stage"), rows.getString("error_message"), rows.getInt("retry_count"),
+        rows.getBoolean("stored") ? null : number(rows, "lost_at"));
   }
 
   private static String furthest(ResultSet rows) throws SQLException {

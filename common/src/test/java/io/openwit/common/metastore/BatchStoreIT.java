@@ -216,7 +216,7 @@ class BatchStoreIT {
     assertThatThrownBy(() -> store.list("bogus", null, ANY_TIME, 100))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'bogus'")
-        .hasMessageContaining("pending, failed, all")
+        .hasMessageContaining("pending, failed, lost, all")
         .hasMessageContaining("created, wal_written, ingested, stored, indexed, completed");
   }
 
@@ -229,10 +229,47 @@ class BatchStoreIT {
 
     assertThat(status.windowMs()).isEqualTo(2000L);
     assertThat(status.tenants()).containsOnlyKeys("acme", "beta");
-    assertThat(status.tenants().get("acme")).isEqualTo(new Counts(4, stageCounts(4, 4, 2, 1, 0, 0), 4, 1,
+    assertThat(status.tenants().get("acme")).isEqualTo(new Counts(4, stageCounts(4, 4, 2, 1, 0, 0), 4, 1, 0,
         new Flow(3, 20 + 30 + 40, (20 + 30 + 40) * 100, 1, 30), 1000L));
-    assertThat(status.tenants().get("beta")).isEqualTo(new Counts(1, stageCounts(1, 1, 1, 1, 0, 1), 0, 0,
+    assertThat(status.tenants().get("beta")).isEqualTo(new Counts(1, stageCounts(1, 1, 1, 1, 0, 1), 0, 0, 0,
         new Flow(0, 0, 0, 0, 0), null));
+  }
+
+  @OnBothBackends
+  void aLostOffsetRangeMarksTheReceiverBatchesWrittenThereLostAndNoLongerPending(String backend) throws Exception {
+    BatchStore store = migrated(backend).batches();
+    store.apply(List.of(
+        walWritten("before", "acme", 0, 9L, 10L, 1000L),
+        walWritten("first", "acme", 0, 10L, 10L, 1001L),
+        walWritten("last", "acme", 0, 12L, 10L, 1002L),
+        walWritten("after", "acme", 0, 13L, 10L, 1003L),
+        walWritten("other-partition", "acme", 1, 11L, 10L, 1004L),
+        walWritten("stored-by-a-retry", "beta", 0, 11L, 10L, 1005L),
+        ingested("stored-by-a-retry", "beta", 0L, 1100L)));
+
+    store.apply(List.of(new BatchEvent.WalLost("openwit-logs", 0, 10L, 12L, 5000L)));
+    // a loss reported again (the job restarted before a checkpoint) keeps the first time
+    store.apply(List.of(new BatchEvent.WalLost("openwit-logs", 0, 10L, 12L, 6000L)));
+
+    assertThat(store.list("lost", null, ANY_TIME, 100))
+        .extracting(BatchRecord::batchId, BatchRecord::lostAt)
+        .containsExactly(tuple("first", 5000L), tuple("last", 5000L));
+    assertThat(find(store, "before").lostAt()).isNull();
+    assertThat(find(store, "stored-by-a-retry").lostAt()).isNull();
+    assertThat(ids(store.list("pending", "acme", ANY_TIME, 100))).containsExactly("before", "after", "other-partition");
+    assertThat(store.countPending(ANY_TIME)).isEqualTo(4);
+    Counts acme = store.status(6000L, 2000L).tenants().get("acme");
+    assertThat(acme).extracting(Counts::total, Counts::pending, Counts::lost, Counts::oldestPendingSeenAt)
+        .containsExactly(5L, 3L, 2L, 1000L);
+  }
+
+  @OnBothBackends
+  void aLostOffsetRangeAppliesToBatchesWrittenInTheSameWrite(String backend) throws Exception {
+    BatchStore store = migrated(backend).batches();
+    store.apply(List.of(new BatchEvent.WalLost("openwit-logs", 0, 10L, 12L, 5000L),
+        walWritten("first", "acme", 0, 10L, 10L, 1000L)));
+
+    assertThat(find(store, "first").lostAt()).isEqualTo(5000L);
   }
 
   @OnBothBackends

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -18,6 +19,8 @@ import org.apache.kafka.common.TopicPartition;
  * jump alone proves nothing (transaction markers and compaction leave gaps too), so the partition's
  * earliest offset decides: when it is past the offset the job expected, every offset from there
  * to the one read is lost (with starting_offsets latest the reset even skips records still there).
+ * A job with no checkpoint to resume has no expected offset; the consumer group's committed offset
+ * (where the last job of the group stopped) stands in for it.
  */
 final class LostOffsets implements AutoCloseable {
   private static final int TIMEOUT_SECONDS = 10;
@@ -33,10 +36,12 @@ final class LostOffsets implements AutoCloseable {
   }
 
   private final Properties clientConfig;
+  private final String consumerGroup;
   private Admin admin;
 
-  LostOffsets(Properties clientConfig) {
+  LostOffsets(Properties clientConfig, String consumerGroup) {
     this.clientConfig = clientConfig;
+    this.consumerGroup = consumerGroup;
   }
 
   /**
@@ -45,13 +50,39 @@ final class LostOffsets implements AutoCloseable {
    */
   Optional<Range> between(String topic, int partition, long expected, long read)
       throws ExecutionException, TimeoutException, InterruptedException {
-    TopicPartition topicPartition = new TopicPartition(topic, partition);
-    long earliest = admin().listOffsets(Map.of(topicPartition, OffsetSpec.earliest())).all()
-        .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topicPartition).offset();
+    long earliest = earliest(new TopicPartition(topic, partition));
     if (earliest <= expected) {
       return Optional.empty();
     }
     return Optional.of(new Range(topic, partition, expected, read - 1, earliest));
+  }
+
+  /**
+   * The offsets of {@code partition} that Kafka deleted after the consumer group committed its
+   * offset there and before a job of the group read them, {@code read} being the first offset
+   * this job read; none where the group never committed one (nothing was read there, so nothing
+   * promised). Only what retention deleted counts: records still there that the job skips on
+   * purpose (starting_offsets latest) are not lost.
+   */
+  Optional<Range> sinceCommitted(String topic, int partition, long read)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    TopicPartition topicPartition = new TopicPartition(topic, partition);
+    OffsetAndMetadata committed = admin().listConsumerGroupOffsets(consumerGroup).partitionsToOffsetAndMetadata()
+        .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topicPartition);
+    if (committed == null || read <= committed.offset()) {
+      return Optional.empty();
+    }
+    long earliest = earliest(topicPartition);
+    if (earliest <= committed.offset()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Range(topic, partition, committed.offset(), Math.min(earliest, read) - 1, earliest));
+  }
+
+  private long earliest(TopicPartition topicPartition)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    return admin().listOffsets(Map.of(topicPartition, OffsetSpec.earliest())).all()
+        .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topicPartition).offset();
   }
 
   private Admin admin() {

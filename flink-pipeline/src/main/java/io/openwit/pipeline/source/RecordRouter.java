@@ -38,9 +38,9 @@ import org.slf4j.LoggerFactory;
  * {@link OtlpBatch}, its value not decoded yet; any other goes to the {@link #DEAD_LETTERS} side
  * output with its reason, is counted in {@code openwit_dead_letter_records}, and the job keeps going.
  * The value is decoded once, after deduplication, by {@code BatchDecoder}, which dead-letters what does
- * not decode or convert. It also follows each partition's offsets, so
- * records Kafka deleted before the job read them are logged as an ERROR and counted in
- * {@code openwit_wal_offsets_lost} instead of being skipped silently.
+ * not decode or convert. It also follows each partition's offsets, so records Kafka deleted before the
+ * job read them are logged as an ERROR, counted in {@code openwit_wal_offsets_lost} and reported to the
+ * batch tracker (which marks the batches written there lost) instead of being skipped silently.
  */
 public final class RecordRouter extends ProcessFunction<KafkaRecord, OtlpBatch> implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
@@ -86,7 +86,7 @@ public final class RecordRouter extends ProcessFunction<KafkaRecord, OtlpBatch> 
     reporter = AsyncBatchTracker.shared(config);
     deadLetters = getRuntimeContext().getMetricGroup().counter(DEAD_LETTER_METRIC);
     lostOffsetsCount = getRuntimeContext().getMetricGroup().counter(LOST_OFFSETS_METRIC);
-    lostOffsets = new LostOffsets(config.ingestion().kafka().clientConfig());
+    lostOffsets = new LostOffsets(config.ingestion().kafka().clientConfig(), config.pipeline().consumerGroup());
     deadLetterLog = new DeadLetterLog(LOG);
   }
 
@@ -108,29 +108,52 @@ public final class RecordRouter extends ProcessFunction<KafkaRecord, OtlpBatch> 
 
   /**
    * Records that the job read {@code record}, and says loudly when the records before it since the
-   * last one read are gone: deleted by retention before the job got to them.
+   * last one read are gone: deleted by retention before the job got to them. For a partition no
+   * checkpoint tells about (a job started afresh), the last one read is where the consumer group
+   * committed its offset; before offset 0 there is nothing to lose.
    */
   private void followOffsets(KafkaRecord record) {
-    PartitionOffset expected = expectedOffsets.computeIfAbsent(record.topic + '\u0000' + record.partition,
-        key -> new PartitionOffset(record.topic, record.partition, record.offset));
-    if (record.offset > expected.nextOffset) {
-      try {
-        lostOffsets.between(record.topic, record.partition, expected.nextOffset, record.offset).ifPresent(lost -> {
-          LOG.error("WAL records LOST: offsets {}..{} of {}-{} ({} records) were never read by the ingest job:"
-              + " Kafka's retention (ingestion.kafka.wal_retention_ms) deleted the partition up to offset {} first;"
-              + " the job goes on from offset {}",
-              lost.first(), lost.last(), lost.topic(), lost.partition(), lost.count(), lost.earliest(), record.offset);
-          lostOffsetsCount.inc(lost.count());
-        });
-      } catch (ExecutionException | TimeoutException e) {
-        LOG.warn("offsets {}..{} of {}-{} were skipped and Kafka cannot tell whether retention deleted them: {}",
-            expected.nextOffset, record.offset - 1, record.topic, record.partition, e.toString());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while asking Kafka for the earliest offset of " + record.topic, e);
+    String key = record.topic + '\u0000' + record.partition;
+    PartitionOffset expected = expectedOffsets.get(key);
+    if (expected == null) {
+      if (record.offset > 0) {
+        reportLost(record, "since the consumer group's committed offset",
+            () -> lostOffsets.sinceCommitted(record.topic, record.partition, record.offset));
       }
+      expected = new PartitionOffset(record.topic, record.partition, record.offset);
+      expectedOffsets.put(key, expected);
+    } else if (record.offset > expected.nextOffset) {
+      long from = expected.nextOffset;
+      reportLost(record, "from offset " + from,
+          () -> lostOffsets.between(record.topic, record.partition, from, record.offset));
     }
     expected.nextOffset = record.offset + 1;
+  }
+
+  /** Asks Kafka which offsets before {@code record} are lost. */
+  @FunctionalInterface
+  private interface LostLookup {
+    Optional<LostOffsets.Range> find() throws ExecutionException, TimeoutException, InterruptedException;
+  }
+
+  private void reportLost(KafkaRecord record, String since, LostLookup lookup) {
+    try {
+      lookup.find().ifPresent(lost -> {
+        LOG.error("WAL records LOST: offsets {}..{} of {}-{} ({} records) were never read by the ingest job:"
+            + " Kafka's retention (ingestion.kafka.wal_retention_ms) deleted the partition up to offset {} first;"
+            + " the job goes on from offset {}",
+            lost.first(), lost.last(), lost.topic(), lost.partition(), lost.count(), lost.earliest(), record.offset);
+        lostOffsetsCount.inc(lost.count());
+        reporter.report(new BatchEvent.WalLost(lost.topic(), lost.partition(), lost.first(), lost.last(),
+            System.currentTimeMillis()));
+      });
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn("Kafka cannot tell whether retention deleted offsets of {}-{} {} up to {} unread: {}",
+          record.topic, record.partition, since, record.offset - 1, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while asking Kafka about lost offsets of " + record.topic, e);
+    }
   }
 
   @Override
