@@ -14,6 +14,7 @@ import io.openwit.common.wire.Signal;
 import io.openwit.pipeline.deadletter.DeadLetter;
 import io.openwit.pipeline.deadletter.DeadLetterLog;
 import io.openwit.pipeline.deadletter.DeadLetterReason;
+import io.openwit.pipeline.deadletter.RejectedRecord;
 import io.openwit.pipeline.source.OtlpBatch;
 import io.openwit.pipeline.source.RecordRouter;
 import java.util.ArrayList;
@@ -71,17 +72,6 @@ public final class BatchDecoder extends ProcessFunction<OtlpBatch, DecodedBatch>
     return schemas;
   }
 
-  /** Why a batch cannot be written; carries no stack trace, as it is an answer, not a fault. */
-  private static final class Rejected extends Exception {
-    private static final long serialVersionUID = 1L;
-    final DeadLetterReason reason;
-
-    Rejected(DeadLetterReason reason, String detail) {
-      super(detail, null, false, false);
-      this.reason = reason;
-    }
-  }
-
   @Override
   public void open(OpenContext openContext) {
     reporter = AsyncBatchTracker.shared(config);
@@ -97,7 +87,7 @@ public final class BatchDecoder extends ProcessFunction<OtlpBatch, DecodedBatch>
     List<RowData> rows;
     try {
       rows = rowsOf(batch, signal);
-    } catch (Rejected rejected) {
+    } catch (RejectedRecord rejected) {
       deadLetter(batch, rejected, context);
       return;
     }
@@ -105,7 +95,7 @@ public final class BatchDecoder extends ProcessFunction<OtlpBatch, DecodedBatch>
         batch.isExternal() ? BatchEvent.SOURCE_KAFKA : BatchEvent.SOURCE_RECEIVER, rows));
   }
 
-  private List<RowData> rowsOf(OtlpBatch batch, Signal signal) throws Rejected {
+  private List<RowData> rowsOf(OtlpBatch batch, Signal signal) throws RejectedRecord {
     Message request = requestOf(batch, signal);
     RowSchemaCheck check = checks.get(signal);
     List<RowData> rows = new ArrayList<>();
@@ -121,29 +111,29 @@ public final class BatchDecoder extends ProcessFunction<OtlpBatch, DecodedBatch>
         rows.add(row);
       });
     } catch (RuntimeException e) {
-      throw new Rejected(DeadLetterReason.UNCONVERTIBLE_VALUE,
+      throw new RejectedRecord(DeadLetterReason.UNCONVERTIBLE_VALUE,
           "the " + signal.headerValue() + " request decodes but its rows cannot be made: " + e);
     }
     if (refusal[0] != null) {
-      throw new Rejected(DeadLetterReason.REFUSED_ROW, "row " + refusedRow[0] + " of " + rows.size()
+      throw new RejectedRecord(DeadLetterReason.REFUSED_ROW, "row " + refusedRow[0] + " of " + rows.size()
           + " does not fit table " + TableSchemas.forSignal(signal).name() + ": " + refusal[0]);
     }
     return rows;
   }
 
-  private static Message requestOf(OtlpBatch batch, Signal signal) throws Rejected {
+  private static Message requestOf(OtlpBatch batch, Signal signal) throws RejectedRecord {
     OtlpCodec codec = OtlpCodec.of(signal);
     try {
       return RecordHeaders.ENCODING_OTLP_JSON.equals(batch.encoding)
           ? codec.parseJson(batch.payload)
           : codec.parseProtobuf(batch.payload);
     } catch (InvalidOtlpException e) {
-      throw new Rejected(DeadLetterReason.UNDECODABLE_VALUE,
+      throw new RejectedRecord(DeadLetterReason.UNDECODABLE_VALUE,
           "value is not an OTLP " + signal.headerValue() + " request in " + batch.encoding + ": " + e.getMessage());
     }
   }
 
-  private void deadLetter(OtlpBatch batch, Rejected rejected, Context context) {
+  private void deadLetter(OtlpBatch batch, RejectedRecord rejected, Context context) {
     String recordId = batch.record().id();
     if (batch.hasOpenWitHeaders()) {
       // the batch is known to the tracker (the receiver or a replay wrote it): it fails rather than waits forever
@@ -154,7 +144,7 @@ public final class BatchDecoder extends ProcessFunction<OtlpBatch, DecodedBatch>
     }
     deadLetters.inc();
     context.output(DEAD_LETTERS,
-        DeadLetter.of(batch.record(), rejected.reason, rejected.getMessage(), maxDeadLetterValueBytes));
-    deadLetterLog.warn(recordId, rejected.reason, rejected.getMessage());
+        DeadLetter.of(batch.record(), rejected.reason(), rejected.getMessage(), maxDeadLetterValueBytes));
+    deadLetterLog.warn(recordId, rejected.reason(), rejected.getMessage());
   }
 }

@@ -11,6 +11,7 @@ import io.openwit.common.wire.Signal;
 import io.openwit.pipeline.deadletter.DeadLetter;
 import io.openwit.pipeline.deadletter.DeadLetterLog;
 import io.openwit.pipeline.deadletter.DeadLetterReason;
+import io.openwit.pipeline.deadletter.RejectedRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
@@ -70,17 +71,6 @@ public final class RecordRouter extends ProcessFunction<KafkaRecord, OtlpBatch> 
     this.maxDeadLetterValueBytes = DeadLetterTopic.maxValueBytes(config);
   }
 
-  /** Why a record cannot be written; carries no stack trace, as it is an answer, not a fault. */
-  private static final class Rejected extends Exception {
-    private static final long serialVersionUID = 1L;
-    final DeadLetterReason reason;
-
-    Rejected(DeadLetterReason reason, String detail) {
-      super(detail, null, false, false);
-      this.reason = reason;
-    }
-  }
-
   @Override
   public void open(OpenContext openContext) {
     reporter = AsyncBatchTracker.shared(config);
@@ -96,11 +86,11 @@ public final class RecordRouter extends ProcessFunction<KafkaRecord, OtlpBatch> 
     OtlpBatch batch;
     try {
       batch = batchOf(record);
-    } catch (Rejected rejected) {
+    } catch (RejectedRecord rejected) {
       deadLetters.inc();
       context.output(DEAD_LETTERS,
-          DeadLetter.of(record, rejected.reason, rejected.getMessage(), maxDeadLetterValueBytes));
-      deadLetterLog.warn(record.id(), rejected.reason, rejected.getMessage());
+          DeadLetter.of(record, rejected.reason(), rejected.getMessage(), maxDeadLetterValueBytes));
+      deadLetterLog.warn(record.id(), rejected.reason(), rejected.getMessage());
       return;
     }
     out.collect(batch);
@@ -183,7 +173,7 @@ public final class RecordRouter extends ProcessFunction<KafkaRecord, OtlpBatch> 
     }
   }
 
-  private OtlpBatch batchOf(KafkaRecord record) throws Rejected {
+  private OtlpBatch batchOf(KafkaRecord record) throws RejectedRecord {
     String tenant = record.header(RecordHeaders.TENANT);
     if (tenant == null) {
       return externalBatchOf(record);
@@ -201,7 +191,7 @@ public final class RecordRouter extends ProcessFunction<KafkaRecord, OtlpBatch> 
         .orElse(RecordHeaders.ENCODING_OTLP_PROTO);
     try {
       checkEncoding(encoding);
-    } catch (Rejected rejected) {
+    } catch (RejectedRecord rejected) {
       // the batch is known to the tracker (the receiver or a replay wrote it): it fails rather than waits forever
       reporter.report(new BatchEvent.Failed(trackingId == null ? batchId : trackingId, tenant, signal.headerValue(),
           trackingId == null ? BatchEvent.SOURCE_RECEIVER : BatchEvent.SOURCE_KAFKA, "ingested",
@@ -214,8 +204,8 @@ public final class RecordRouter extends ProcessFunction<KafkaRecord, OtlpBatch> 
   }
 
   /** A record without OpenWit headers: an external_topics rule tells whose it is. */
-  private OtlpBatch externalBatchOf(KafkaRecord record) throws Rejected {
-    ExternalTopicRules.Origin origin = externalTopics.originOf(record.topic).orElseThrow(() -> new Rejected(
+  private OtlpBatch externalBatchOf(KafkaRecord record) throws RejectedRecord {
+    ExternalTopicRules.Origin origin = externalTopics.originOf(record.topic).orElseThrow(() -> new RejectedRecord(
         DeadLetterReason.UNKNOWN_ORIGIN, "no header " + RecordHeaders.TENANT + ", and no ingestion.kafka.external_topics"
             + " rule tells the tenant and signal of topic " + record.topic));
     checkTenant(origin.tenant(), "the external_topics rule for topic " + record.topic);
@@ -224,40 +214,40 @@ public final class RecordRouter extends ProcessFunction<KafkaRecord, OtlpBatch> 
     return new OtlpBatch(origin.tenant(), origin.signal().headerValue(), record.id(), null, origin.encoding(), record);
   }
 
-  private static void checkTenant(String tenant, String source) throws Rejected {
+  private static void checkTenant(String tenant, String source) throws RejectedRecord {
     try {
       ApiKeys.checkTenantId(tenant);
     } catch (IllegalArgumentException e) {
-      throw new Rejected(DeadLetterReason.BAD_TENANT, e.getMessage() + " (from " + source + ")");
+      throw new RejectedRecord(DeadLetterReason.BAD_TENANT, e.getMessage() + " (from " + source + ")");
     }
   }
 
-  private static Signal signalOf(String header) throws Rejected {
+  private static Signal signalOf(String header) throws RejectedRecord {
     if (header == null) {
-      throw new Rejected(DeadLetterReason.UNKNOWN_SIGNAL, "no header " + RecordHeaders.SIGNAL);
+      throw new RejectedRecord(DeadLetterReason.UNKNOWN_SIGNAL, "no header " + RecordHeaders.SIGNAL);
     }
     for (Signal signal : Signal.values()) {
       if (signal.headerValue().equalsIgnoreCase(header)) {
         return signal;
       }
     }
-    throw new Rejected(DeadLetterReason.UNKNOWN_SIGNAL,
+    throw new RejectedRecord(DeadLetterReason.UNKNOWN_SIGNAL,
         "header " + RecordHeaders.SIGNAL + " '" + abbreviated(header) + "' is not traces, logs or metrics");
   }
 
-  private static void checkBatchId(String id, String header) throws Rejected {
+  private static void checkBatchId(String id, String header) throws RejectedRecord {
     if (id == null) {
-      throw new Rejected(DeadLetterReason.BAD_BATCH_ID, "no header " + header);
+      throw new RejectedRecord(DeadLetterReason.BAD_BATCH_ID, "no header " + header);
     }
     if (!BATCH_ID.matcher(id).matches()) {
-      throw new Rejected(DeadLetterReason.BAD_BATCH_ID, "header " + header + " '" + abbreviated(id)
+      throw new RejectedRecord(DeadLetterReason.BAD_BATCH_ID, "header " + header + " '" + abbreviated(id)
           + "' is not 1 to 300 letters, digits, '.', '_', ':' or '-'");
     }
   }
 
-  private static void checkEncoding(String encoding) throws Rejected {
+  private static void checkEncoding(String encoding) throws RejectedRecord {
     if (!encoding.equals(RecordHeaders.ENCODING_OTLP_PROTO) && !encoding.equals(RecordHeaders.ENCODING_OTLP_JSON)) {
-      throw new Rejected(DeadLetterReason.UNKNOWN_ENCODING, "encoding '" + abbreviated(encoding)
+      throw new RejectedRecord(DeadLetterReason.UNKNOWN_ENCODING, "encoding '" + abbreviated(encoding)
           + "' is not " + RecordHeaders.ENCODING_OTLP_PROTO + " or " + RecordHeaders.ENCODING_OTLP_JSON);
     }
   }
