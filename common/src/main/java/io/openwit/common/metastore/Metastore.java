@@ -289,6 +289,9 @@ public final class Metastore {
       // WAL is set once by migrate(); switching it on every connection takes a lock of its own,
       // which concurrent connections get refused without waiting.
       properties.setProperty("busy_timeout", "30000");
+      // A transaction takes the write lock when it begins: one that read first and then wanted to
+      // write after another connection committed would get SQLITE_BUSY at once, without waiting.
+      properties.setProperty("transaction_mode", "IMMEDIATE");
     }
     Connection connection = driver.connect(jdbcUrl, properties);
     if (connection == null) {
