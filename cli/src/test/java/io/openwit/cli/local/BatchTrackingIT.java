@@ -4,17 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.openwit.pipeline.Checkpoints;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.util.FileUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -145,7 +143,7 @@ class BatchTrackingIT {
 
     // The checkpoints are discarded, so the new job starts at the end of the topics, past the batch.
     Path checkpoints = LocalFlink.checkpointRoot(openWit.config);
-    deleteRecursively(checkpoints);
+    FileUtils.deleteDirectory(checkpoints.toFile());
     openWit.startIngestJob();
     Await.until(() -> openWit.engines.flink.status(openWit.ingestJob) == JobStatus.RUNNING
         && Checkpoints.latestCompleted(checkpoints).isPresent(), Duration.ofMinutes(1), "the new job running");
@@ -195,14 +193,4 @@ class BatchTrackingIT {
     return Instant.parse(batch.path(field).asText());
   }
 
-  private static void deleteRecursively(Path root) throws Exception {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    }
-  }
 }

@@ -11,10 +11,7 @@ import io.openwit.common.wire.RecordHeaders;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +20,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
+import org.apache.flink.util.FileUtils;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
@@ -119,7 +116,7 @@ class LostWalOffsetsIT {
               == endOffset(admin, partition)), Duration.ofSeconds(30),
           "the group's offsets committed past what the job stored");
       openWit.cancelIngestJob();
-      deleteRecursively(LocalFlink.checkpointRoot(openWit.config));
+      FileUtils.deleteDirectory(LocalFlink.checkpointRoot(openWit.config).toFile());
 
       SdkSpans sdk = new SdkSpans(openWit.tracesEndpoint());
       for (int i = 0; i < 4; i++) {
@@ -203,16 +200,6 @@ class LostWalOffsetsIT {
     }
   }
 
-  private static void deleteRecursively(Path root) throws Exception {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    }
-  }
 
   private static KafkaProducer<byte[], byte[]> producer(OpenWitUnderTest openWit) {
     Properties properties = openWit.config.ingestion().kafka().clientConfig();
